@@ -1,0 +1,67 @@
+/**
+ * The `taskgraph-coordinator` command line (commander). `runCli` never exits the process: it returns
+ * the exit code, so tests run it in-process.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { TasksDirError } from '../adapters/fs/read-tasks-dir.js';
+import { runPlan } from './commands/plan.js';
+import { runValidate } from './commands/validate.js';
+import { type CliIo, EXIT } from './io.js';
+
+const VERSION = '0.1.0';
+
+/** Options every graph command takes. */
+function graphOptions(command: Command): Command {
+  return command
+    .option('--tasks <dir>', 'tasks directory', 'tasks')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--prefix <prefix>', 'task branch prefix', 'feat/');
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script path).
+ *
+ * @returns 0 success, 1 the graph has errors, 2 usage error (unknown command or option, missing
+ *   tasks directory).
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let result: Promise<number> = Promise.resolve(EXIT.ok);
+  const program = new Command('taskgraph-coordinator')
+    .description(
+      'Validate and plan agent task graphs; merge them into main in dependency order (GitHub App).',
+    )
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)');
+
+  graphOptions(
+    program.command('validate').description('check the task files for errors and warnings'),
+  ).action((options) => {
+    result = runValidate(options, io);
+  });
+  graphOptions(
+    program.command('plan').description('show generations, the critical path, ready tasks and branch names'),
+  ).action((options) => {
+    result = runPlan(options, io);
+  });
+
+  if (argv.length === 0) {
+    io.err(program.helpInformation());
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return await result;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const shown = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+      return shown.includes(error.code) ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof TasksDirError) {
+      io.err(`taskgraph-coordinator: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Task id <-> branch name. The forward mapping matches the open-coordinator plugin agents use
+ * (`cli/connect-command` -> `feat/cli/connect-command`). It is lossy (`A_b` and `a-b` share a
+ * branch), so the reverse goes through an index built from the graph and never guesses.
+ */
+import { compareStrings } from './graph.js';
+
+/**
+ * Normalizes a task id for use in a branch name: lowercase; whitespace and `_` become `-`; any other
+ * character outside `[a-z0-9./-]` becomes `-`; runs of `-` collapse; leading and trailing `-` and `/`
+ * are stripped.
+ */
+export function normalizeTaskId(id: string): string {
+  return id
+    .toLowerCase()
+    .replace(/[\s_]/g, '-')
+    .replace(/[^a-z0-9./-]/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-/]+|[-/]+$/g, '');
+}
+
+/** `prefix + normalizeTaskId(id)`, for example `branchName('cli/connect-command', 'feat/')`. */
+export function branchName(id: string, prefix: string): string {
+  return prefix + normalizeTaskId(id);
+}
+
+/** What a branch name resolves to. */
+export type BranchMatch =
+  | { readonly kind: 'task'; readonly taskId: string; readonly prefix: string }
+  | { readonly kind: 'ambiguous'; readonly taskIds: readonly string[]; readonly prefix: string }
+  | { readonly kind: 'none' };
+
+/** Reverse lookup from branch names to task ids, for a fixed set of ids and prefixes. */
+export class BranchIndex {
+  readonly #byNormalized = new Map<string, string[]>();
+  readonly #prefixes: readonly string[];
+
+  /**
+   * @param ids every task id of the graph
+   * @param prefixes branch prefixes in preference order (longest match wins), e.g. `['feat/']`
+   */
+  constructor(ids: Iterable<string>, prefixes: readonly string[]) {
+    for (const id of ids) {
+      const key = normalizeTaskId(id);
+      if (key === '') continue;
+      const list = this.#byNormalized.get(key);
+      if (list) list.push(id);
+      else this.#byNormalized.set(key, [id]);
+    }
+    for (const list of this.#byNormalized.values()) list.sort(compareStrings);
+    this.#prefixes = [...prefixes].sort((a, b) => b.length - a.length);
+  }
+
+  /** The task a branch belongs to, `ambiguous` when several ids share its name, else `none`. */
+  lookup(branch: string): BranchMatch {
+    for (const prefix of this.#prefixes) {
+      if (!branch.startsWith(prefix)) continue;
+      const ids = this.#byNormalized.get(branch.slice(prefix.length));
+      if (!ids) continue;
+      if (ids.length === 1) return { kind: 'task', taskId: ids[0] as string, prefix };
+      return { kind: 'ambiguous', taskIds: ids, prefix };
+    }
+    return { kind: 'none' };
+  }
+
+  /** Groups of two or more ids that map to one branch name, keyed by the normalized name. */
+  collisions(): ReadonlyMap<string, readonly string[]> {
+    return new Map([...this.#byNormalized].filter(([, ids]) => ids.length > 1));
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * zod schemas of the frontmatter fields a task may carry, one per field, so that one bad field yields
+ * one diagnostic and the rest of the task is still read. Unknown keys are not validated here: the
+ * parser keeps them in `Task.extra`.
+ */
+import { z } from 'zod';
+import { IMPACTS, LEVELS, RISKS, SCOPES, TASK_STATUSES } from './types.js';
+
+/** Ids are strings; an unquoted integer id (`id: 42`) is read as its decimal text. */
+const taskId = z.union([z.string().trim().min(1), z.int().transform(String)]);
+
+/** `depends_on`: a list of ids (block or flow style); a single id is read as a one-item list. */
+const idList = z.union([z.array(taskId), taskId.transform((id) => [id])]);
+
+const NAMED_PRIORITIES = { high: 1, normal: 0, low: -1 } as const;
+
+/** Text fields that YAML may have typed as something else (a bare number, a boolean). */
+const text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+/** Schema and a plain description of what each known field accepts (used in messages). */
+export const FIELD_SCHEMAS = {
+  id: { schema: taskId, expects: 'a non-empty string' },
+  name: { schema: z.string().trim().min(1), expects: 'a non-empty string' },
+  status: { schema: z.enum(TASK_STATUSES), expects: `one of ${TASK_STATUSES.join(', ')}` },
+  depends_on: { schema: idList, expects: 'a list of task ids' },
+  scope: { schema: z.enum(SCOPES), expects: `one of ${SCOPES.join(', ')}` },
+  risk: { schema: z.enum(RISKS), expects: `one of ${RISKS.join(', ')}` },
+  impact: { schema: z.enum(IMPACTS), expects: `one of ${IMPACTS.join(', ')}` },
+  level: { schema: z.enum(LEVELS), expects: `one of ${LEVELS.join(', ')}` },
+  tags: {
+    schema: z.union([z.array(text), text.transform((tag) => [tag])]),
+    expects: 'a list of strings',
+  },
+  priority: {
+    schema: z.union([z.int(), z.enum(['high', 'normal', 'low']).transform((p) => NAMED_PRIORITIES[p])]),
+    expects: 'an integer or one of high, normal, low',
+  },
+  created: { schema: text, expects: 'a timestamp' },
+  modified: { schema: text, expects: 'a timestamp' },
+} as const;
+
+export type KnownField = keyof typeof FIELD_SCHEMAS;
+
+/** Fields without which a file is not a usable task. */
+export const REQUIRED_FIELDS: readonly KnownField[] = ['id', 'name'];
+
+/** Alternative spellings accepted for a field. */
+export const FIELD_ALIASES: Readonly<Record<string, KnownField>> = { dependsOn: 'depends_on' };
+
+export function isKnownField(key: string): key is KnownField {
+  return Object.hasOwn(FIELD_SCHEMAS, key);
+}
+
+/** Renders a YAML value briefly for an error message (at most 60 characters). */
+export function describeValue(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}

@@ -1,0 +1,72 @@
+/**
+ * The task graph: tasks keyed by id plus `depends_on` edges (dependency -> dependent). Building it
+ * reports the structural errors that are local to one edge or id: `duplicate-id`,
+ * `missing-dependency` and `self-dependency`. Those edges are left out of the graph, so every later
+ * algorithm sees only edges between tasks that exist.
+ */
+import { type Diagnostic, diagnostic, type Task } from './types.js';
+
+export interface TaskGraph {
+  /** Tasks by id; for a duplicated id, the first file in path order wins. */
+  readonly tasks: ReadonlyMap<string, Task>;
+  /** All ids, sorted. */
+  readonly ids: readonly string[];
+  /** Existing dependencies of each task (edges kept in the graph), in file order. */
+  readonly dependencies: ReadonlyMap<string, readonly string[]>;
+  /** Tasks that depend on each task, sorted. */
+  readonly dependents: ReadonlyMap<string, readonly string[]>;
+  /** Number of edges kept. */
+  readonly edgeCount: number;
+}
+
+/**
+ * Builds the graph from parsed tasks.
+ *
+ * @param tasks tasks in any order; they are taken in `file` order so results do not depend on the
+ *   order a directory listing or an API returned them in.
+ * @returns the graph and its `duplicate-id`, `missing-dependency`, `self-dependency` errors.
+ */
+export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const byId = new Map<string, Task>();
+  for (const task of [...tasks].sort((a, b) => compareStrings(a.file, b.file))) {
+    const first = byId.get(task.id);
+    if (first) {
+      const message = `task id "${task.id}" is already used by ${first.file}:${first.line}`;
+      diagnostics.push(
+        diagnostic('duplicate-id', { file: task.file, line: task.line, taskId: task.id }, message),
+      );
+    } else byId.set(task.id, task);
+  }
+
+  const dependencies = new Map<string, string[]>();
+  const dependents = new Map<string, string[]>();
+  for (const id of byId.keys()) dependents.set(id, []);
+  let edgeCount = 0;
+  for (const task of byId.values()) {
+    const kept: string[] = [];
+    task.dependsOn.forEach((dep, index) => {
+      const at = { file: task.file, line: task.dependsOnLines[index] ?? task.line, taskId: task.id };
+      if (dep === task.id) {
+        diagnostics.push(diagnostic('self-dependency', at, `task "${task.id}" depends on itself`));
+      } else if (!byId.has(dep)) {
+        diagnostics.push(
+          diagnostic('missing-dependency', at, `depends on "${dep}", but no task has that id`),
+        );
+      } else {
+        kept.push(dep);
+        dependents.get(dep)?.push(task.id);
+        edgeCount++;
+      }
+    });
+    dependencies.set(task.id, kept);
+  }
+  for (const list of dependents.values()) list.sort(compareStrings);
+  const ids = [...byId.keys()].sort(compareStrings);
+  return { graph: { tasks: byId, ids, dependencies, dependents, edgeCount }, diagnostics };
+}
+
+/** Code-unit order, independent of locale: the order every list in this core is sorted by. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,104 @@
+/**
+ * The whole read of a tasks directory in one pure call: parse every file, build the graph, and
+ * validate it. Everything the CLI and the app decide starts here.
+ */
+import { BranchIndex } from './branch-names.js';
+import { findCycles } from './cycles.js';
+import { computeGenerations, type Generations } from './generations.js';
+import { buildGraph, compareStrings, type TaskGraph } from './graph.js';
+import { parseTaskFile } from './parse-task.js';
+import { type Diagnostic, diagnostic, type SourceFile } from './types.js';
+
+export interface LoadedGraph {
+  readonly graph: TaskGraph;
+  readonly generations: Generations;
+  /** Files that had frontmatter (task files), whether or not they parsed. */
+  readonly taskFiles: number;
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+}
+
+/** Branch prefixes assumed when none are given. */
+export const DEFAULT_PREFIXES: readonly string[] = ['feat/'];
+
+/**
+ * Parses and validates a set of task files.
+ *
+ * @param files Markdown files of the tasks directory; files without frontmatter are skipped.
+ * @param options.prefixes branch prefixes used for the `branch-name-collision` check.
+ * @returns the graph (built from every task whose id could be read), its generations, and all
+ *   diagnostics split into errors and warnings, each sorted by file then line.
+ */
+export function loadTaskGraph(
+  files: readonly SourceFile[],
+  options: { prefixes?: readonly string[] } = {},
+): LoadedGraph {
+  const parsed = files.map(parseTaskFile);
+  const found: Diagnostic[] = parsed.flatMap((p) => p.diagnostics);
+  const built = buildGraph(parsed.flatMap((p) => (p.task ? [p.task] : [])));
+  const graph = built.graph;
+  found.push(...built.diagnostics);
+
+  for (const cycle of findCycles(graph)) {
+    const first = graph.tasks.get(cycle[0] as string);
+    if (!first) continue;
+    const next = cycle[1] ?? first.id;
+    const line = first.dependsOnLines[first.dependsOn.indexOf(next)] ?? first.line;
+    const path = [...cycle, cycle[0]].join(' -> ');
+    found.push(
+      diagnostic('cycle', { file: first.file, line, taskId: first.id }, `dependency cycle: ${path}`),
+    );
+  }
+  found.push(...statusInversions(graph), ...branchCollisions(graph, options.prefixes ?? DEFAULT_PREFIXES));
+
+  found.sort(byLocation);
+  return {
+    graph,
+    generations: computeGenerations(graph),
+    taskFiles: parsed.filter((p) => p.isTask).length,
+    errors: found.filter((d) => d.severity === 'error'),
+    warnings: found.filter((d) => d.severity === 'warning'),
+  };
+}
+
+/** `status-inversion`: a completed task whose dependencies are not all completed. */
+export function statusInversions(graph: TaskGraph): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const id of graph.ids) {
+    const task = graph.tasks.get(id);
+    if (task?.status !== 'completed') continue;
+    const open = (graph.dependencies.get(id) ?? []).filter(
+      (dep) => graph.tasks.get(dep)?.status !== 'completed',
+    );
+    if (open.length === 0) continue;
+    const message = `"${id}" is completed, but its dependencies ${open.map((d) => `"${d}"`).join(', ')} are not`;
+    out.push(
+      diagnostic(
+        'status-inversion',
+        { file: task.file, line: task.keyLines.status ?? task.line, taskId: id },
+        message,
+      ),
+    );
+  }
+  return out;
+}
+
+function branchCollisions(graph: TaskGraph, prefixes: readonly string[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const prefix = prefixes[0] ?? '';
+  for (const [name, ids] of new BranchIndex(graph.ids, prefixes).collisions()) {
+    for (const id of ids.slice(1)) {
+      const task = graph.tasks.get(id);
+      if (!task) continue;
+      const message = `"${id}" and "${ids[0]}" both map to branch "${prefix}${name}"; rename one so each task has its own branch`;
+      out.push(
+        diagnostic('branch-name-collision', { file: task.file, line: task.line, taskId: id }, message),
+      );
+    }
+  }
+  return out;
+}
+
+function byLocation(a: Diagnostic, b: Diagnostic): number {
+  return compareStrings(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.code, b.code);
+}
