@@ -41,6 +41,16 @@ export const FIELD_SCHEMAS = {
 
 export type KnownField = keyof typeof FIELD_SCHEMAS;
 
+type FieldValues = { [K in KnownField]?: z.output<(typeof FIELD_SCHEMAS)[K]['schema']> | null };
+
+/**
+ * All known fields at once (null reads as absent; unknown keys pass through). The parser tries this
+ * single parse first and falls back to one parse per field only when it fails, to name each bad field.
+ */
+export const FRONTMATTER_SCHEMA: z.ZodType<FieldValues> = z.looseObject(
+  Object.fromEntries(Object.entries(FIELD_SCHEMAS).map(([key, field]) => [key, field.schema.nullish()])),
+) as unknown as z.ZodType<FieldValues>;
+
 /** Fields without which a file is not a usable task. */
 export const REQUIRED_FIELDS: readonly KnownField[] = ['id', 'name'];
 

@@ -32,9 +32,9 @@ export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnost
   for (const task of [...tasks].sort((a, b) => compareStrings(a.file, b.file))) {
     const first = byId.get(task.id);
     if (first) {
-      const message = `task id "${task.id}" is already used by ${first.file}:${first.line}`;
+      const message = `task id "${task.id}" is already used by ${first.file}:${first.lines.id}`;
       diagnostics.push(
-        diagnostic('duplicate-id', { file: task.file, line: task.line, taskId: task.id }, message),
+        diagnostic('duplicate-id', { file: task.file, line: task.lines.id, taskId: task.id }, message),
       );
     } else byId.set(task.id, task);
   }
@@ -45,20 +45,24 @@ export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnost
   let edgeCount = 0;
   for (const task of byId.values()) {
     const kept: string[] = [];
-    task.dependsOn.forEach((dep, index) => {
-      const at = { file: task.file, line: task.dependsOnLines[index] ?? task.line, taskId: task.id };
-      if (dep === task.id) {
+    const deps = task.dependsOn;
+    for (let index = 0; index < deps.length; index++) {
+      const dep = deps[index] as string;
+      const list = dep === task.id ? undefined : dependents.get(dep);
+      if (list) {
+        kept.push(dep);
+        list.push(task.id);
+        edgeCount++;
+        continue;
+      }
+      const at = { file: task.file, line: task.lines.dependency(index), taskId: task.id };
+      if (dep === task.id)
         diagnostics.push(diagnostic('self-dependency', at, `task "${task.id}" depends on itself`));
-      } else if (!byId.has(dep)) {
+      else
         diagnostics.push(
           diagnostic('missing-dependency', at, `depends on "${dep}", but no task has that id`),
         );
-      } else {
-        kept.push(dep);
-        dependents.get(dep)?.push(task.id);
-        edgeCount++;
-      }
-    });
+    }
     dependencies.set(task.id, kept);
   }
   for (const list of dependents.values()) list.sort(compareStrings);

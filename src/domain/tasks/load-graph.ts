@@ -39,11 +39,13 @@ export function loadTaskGraph(
   const graph = built.graph;
   found.push(...built.diagnostics);
 
-  for (const cycle of findCycles(graph)) {
+  const generations = computeGenerations(graph);
+  // Kahn's algorithm places every task of an acyclic graph, so look for cycles only otherwise.
+  const cycles = generations.unresolved.length > 0 ? findCycles(graph) : [];
+  for (const cycle of cycles) {
     const first = graph.tasks.get(cycle[0] as string);
     if (!first) continue;
-    const next = cycle[1] ?? first.id;
-    const line = first.dependsOnLines[first.dependsOn.indexOf(next)] ?? first.line;
+    const line = first.lines.dependency(first.dependsOn.indexOf(cycle[1] ?? first.id));
     const path = [...cycle, cycle[0]].join(' -> ');
     found.push(
       diagnostic('cycle', { file: first.file, line, taskId: first.id }, `dependency cycle: ${path}`),
@@ -54,7 +56,7 @@ export function loadTaskGraph(
   found.sort(byLocation);
   return {
     graph,
-    generations: computeGenerations(graph),
+    generations,
     taskFiles: parsed.filter((p) => p.isTask).length,
     errors: found.filter((d) => d.severity === 'error'),
     warnings: found.filter((d) => d.severity === 'warning'),
@@ -73,11 +75,7 @@ export function statusInversions(graph: TaskGraph): Diagnostic[] {
     if (open.length === 0) continue;
     const message = `"${id}" is completed, but its dependencies ${open.map((d) => `"${d}"`).join(', ')} are not`;
     out.push(
-      diagnostic(
-        'status-inversion',
-        { file: task.file, line: task.keyLines.status ?? task.line, taskId: id },
-        message,
-      ),
+      diagnostic('status-inversion', { file: task.file, line: task.lines.status, taskId: id }, message),
     );
   }
   return out;
@@ -92,7 +90,7 @@ function branchCollisions(graph: TaskGraph, prefixes: readonly string[]): Diagno
       if (!task) continue;
       const message = `"${id}" and "${ids[0]}" both map to branch "${prefix}${name}"; rename one so each task has its own branch`;
       out.push(
-        diagnostic('branch-name-collision', { file: task.file, line: task.line, taskId: id }, message),
+        diagnostic('branch-name-collision', { file: task.file, line: task.lines.id, taskId: id }, message),
       );
     }
   }

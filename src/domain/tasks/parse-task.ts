@@ -1,6 +1,6 @@
 /**
  * Reads one task file: frontmatter -> YAML (js-yaml, CORE schema, so timestamps stay strings and
- * keep their nanoseconds) -> per-field validation -> `Task`. Never throws: every problem becomes a
+ * keep their nanoseconds) -> field validation (zod) -> `Task`. Never throws: every problem becomes a
  * diagnostic with the file and, where possible, the line.
  */
 import yaml from 'js-yaml';
@@ -8,11 +8,13 @@ import {
   describeValue,
   FIELD_ALIASES,
   FIELD_SCHEMAS,
+  FRONTMATTER_SCHEMA,
   isKnownField,
   type KnownField,
   REQUIRED_FIELDS,
 } from './fields.js';
 import { findFrontmatter } from './frontmatter.js';
+import { TaskLines } from './task-lines.js';
 import {
   type Diagnostic,
   diagnostic,
@@ -31,7 +33,7 @@ export interface ParsedFile {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const TOP_LEVEL_KEY = /^(?:"([^"]+)"|'([^']+)'|([^\s#:'"][^:#]*?))[ \t]*:(?:[ \t]|$)/;
+type Values = Partial<Record<KnownField, unknown>>;
 
 /**
  * Parses one Markdown task file.
@@ -44,147 +46,110 @@ export function parseTaskFile(source: SourceFile): ParsedFile {
   const file = source.path;
   const block = findFrontmatter(source.text);
   if (block.kind === 'none') return { file, isTask: false, task: null, diagnostics: [] };
-  if (block.kind === 'unclosed') {
-    const message = 'frontmatter opened with `---` on line 1 is never closed by a `---` line';
-    return {
-      file,
-      isTask: true,
-      task: null,
-      diagnostics: [diagnostic('invalid-frontmatter', { file, line: 1 }, message)],
-    };
-  }
+  const fail = (line: number, message: string): ParsedFile => ({
+    file,
+    isTask: true,
+    task: null,
+    diagnostics: [diagnostic('invalid-frontmatter', { file, line }, message)],
+  });
+  if (block.kind === 'unclosed')
+    return fail(1, 'frontmatter opened with `---` on line 1 is never closed by a `---` line');
   let data: unknown;
   try {
     data = yaml.load(block.yaml, { schema: yaml.CORE_SCHEMA, filename: file });
   } catch (error) {
-    const mark = (error as yaml.YAMLException).mark;
-    const line = mark ? block.firstLine + mark.line : block.firstLine;
-    const reason = (error as yaml.YAMLException).reason ?? String(error);
-    return {
-      file,
-      isTask: true,
-      task: null,
-      diagnostics: [diagnostic('invalid-frontmatter', { file, line }, `YAML error: ${reason}`)],
-    };
+    const { mark, reason } = error as yaml.YAMLException;
+    return fail(
+      mark ? block.firstLine + mark.line : block.firstLine,
+      `YAML error: ${reason ?? String(error)}`,
+    );
   }
   if (data === null || data === undefined) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    const message = 'frontmatter must be a mapping of keys to values';
-    return {
-      file,
-      isTask: true,
-      task: null,
-      diagnostics: [diagnostic('invalid-frontmatter', { file, line: block.firstLine }, message)],
-    };
+    return fail(block.firstLine, 'frontmatter must be a mapping of keys to values');
   }
-  const lines = block.yaml.split('\n');
-  return readFields(file, data as Record<string, unknown>, { lines, firstLine: block.firstLine });
+  const raw = data as Record<string, unknown>;
+  const dependsKey = raw.depends_on == null && raw.dependsOn != null ? 'dependsOn' : 'depends_on';
+  const rawId = typeof raw.id === 'string' || typeof raw.id === 'number' ? String(raw.id).trim() : '';
+  const linesOf = (ids: readonly string[]) =>
+    new TaskLines(block.yaml, block.firstLine, { key: dependsKey, ids });
+  return readFields({ file, raw, dependsKey, rawId, linesOf });
 }
 
-/** The frontmatter's YAML lines and the file line of the first one. */
-interface YamlLines {
-  readonly lines: readonly string[];
-  readonly firstLine: number;
+interface FieldInput {
+  readonly file: string;
+  readonly raw: Record<string, unknown>;
+  readonly dependsKey: string;
+  readonly rawId: string;
+  /** Builds the (lazy) line index of this file for a dependency list. */
+  readonly linesOf: (dependencies: readonly string[]) => TaskLines;
 }
 
-function readFields(file: string, raw: Record<string, unknown>, source: YamlLines): ParsedFile {
-  const keyLines = scanKeyLines(source);
+function readFields({ file, raw, dependsKey, rawId, linesOf }: FieldInput): ParsedFile {
   const diagnostics: Diagnostic[] = [];
-  const values: Partial<Record<KnownField, unknown>> = {};
-  const extra: Record<string, unknown> = {};
-  const rawId = typeof raw.id === 'string' || typeof raw.id === 'number' ? String(raw.id).trim() : null;
-  const at = (key: string) => ({ file, line: keyLines[key] ?? 1, taskId: rawId || null });
+  let keyLines: TaskLines | undefined; // built only when a diagnostic needs a line
+  const at = (key: string) => {
+    keyLines ??= linesOf([]);
+    return { file, line: keyLines.key(key) ?? 1, taskId: rawId || null };
+  };
 
+  const status = raw.status;
+  const aliased = typeof status === 'string' && Object.hasOwn(STATUS_ALIASES, status);
+  // Copy only when an alias must be rewritten; most files are validated as parsed.
+  const input: Record<string, unknown> =
+    aliased || dependsKey !== 'depends_on' ? { ...raw, depends_on: raw[dependsKey] } : raw;
   let statusAlias: string | undefined;
-  for (const [key, value] of Object.entries(raw)) {
-    const field = FIELD_ALIASES[key] ?? key;
-    if (!isKnownField(field)) {
-      extra[key] = value;
-      continue;
-    }
-    if (value === null) continue; // `key:` with no value reads as absent
-    let input = value;
-    if (field === 'status' && typeof value === 'string' && Object.hasOwn(STATUS_ALIASES, value)) {
-      statusAlias = value;
-      input = STATUS_ALIASES[value];
-      const message = `status "${value}" is read as "${input}"; write "status: ${input}"`;
-      diagnostics.push(diagnostic('status-alias', at(key), message));
-    }
-    const result = FIELD_SCHEMAS[field].schema.safeParse(input);
-    if (result.success) values[field] = result.data;
-    else {
-      const message = `${key} must be ${FIELD_SCHEMAS[field].expects}, got ${describeValue(value)}`;
-      diagnostics.push(diagnostic('invalid-value', at(key), message));
+  if (aliased) {
+    statusAlias = status;
+    input.status = STATUS_ALIASES[status];
+    const message = `status "${status}" is read as "${input.status}"; write "status: ${input.status}"`;
+    diagnostics.push(diagnostic('status-alias', at('status'), message));
+  }
+
+  let values: Values;
+  const all = FRONTMATTER_SCHEMA.safeParse(input);
+  if (all.success) values = all.data;
+  else {
+    values = {};
+    for (const field of Object.keys(FIELD_SCHEMAS) as KnownField[]) {
+      const value = input[field];
+      if (value === null || value === undefined) continue;
+      const result = FIELD_SCHEMAS[field].schema.safeParse(value);
+      if (result.success) values[field] = result.data;
+      else {
+        const key = field === 'depends_on' ? dependsKey : field;
+        const message = `${key} must be ${FIELD_SCHEMAS[field].expects}, got ${describeValue(raw[key])}`;
+        diagnostics.push(diagnostic('invalid-value', at(key), message));
+      }
     }
   }
   for (const field of REQUIRED_FIELDS) {
-    if (raw[field] === undefined || raw[field] === null) {
+    if (raw[field] == null)
       diagnostics.push(diagnostic('missing-field', at(field), `required field "${field}" is missing`));
-    }
   }
-  const id = values.id as string | undefined;
-  if (id === undefined) return { file, isTask: true, task: null, diagnostics };
+  const id = values.id as string | undefined | null;
+  if (id == null) return { file, isTask: true, task: null, diagnostics };
 
-  const dependsOn = [...new Set((values.depends_on as string[] | undefined) ?? [])];
-  const dependsKey = raw.depends_on !== undefined ? 'depends_on' : 'dependsOn';
+  const extra: Record<string, unknown> = {};
+  for (const key in raw) if (!isKnownField(key) && !(key in FIELD_ALIASES)) extra[key] = raw[key];
+  const dependsOn = [...new Set((values.depends_on as string[] | null | undefined) ?? [])];
   const task: Task = {
     id,
-    name: (values.name as string | undefined) ?? id,
-    status: (values.status as TaskStatus | undefined) ?? 'pending',
+    name: (values.name as string | null | undefined) ?? id,
+    status: (values.status as TaskStatus | null | undefined) ?? 'pending',
     ...(statusAlias === undefined ? {} : { statusAlias }),
     dependsOn,
-    scope: values.scope as Task['scope'],
-    risk: values.risk as Task['risk'],
-    impact: values.impact as Task['impact'],
-    level: values.level as Task['level'],
-    tags: (values.tags as string[] | undefined) ?? [],
-    priority: (values.priority as number | undefined) ?? 0,
-    created: values.created as string | undefined,
-    modified: values.modified as string | undefined,
+    scope: (values.scope ?? undefined) as Task['scope'],
+    risk: (values.risk ?? undefined) as Task['risk'],
+    impact: (values.impact ?? undefined) as Task['impact'],
+    level: (values.level ?? undefined) as Task['level'],
+    tags: (values.tags as string[] | null | undefined) ?? [],
+    priority: (values.priority as number | null | undefined) ?? 0,
+    created: (values.created ?? undefined) as string | undefined,
+    modified: (values.modified ?? undefined) as string | undefined,
     file,
-    line: keyLines.id ?? 1,
-    keyLines,
-    dependsOnLines: itemLines(dependsOn, keyLines[dependsKey], source),
+    lines: linesOf(dependsOn),
     extra,
   };
   return { file, isTask: true, task, diagnostics };
-}
-
-/**
- * Maps each top-level key of a YAML block mapping to its 1-based file line (keys start at column 0).
- * Cheap enough to run on every file; exact for the block-style frontmatter task files use.
- */
-function scanKeyLines({ lines, firstLine }: YamlLines): Record<string, number> {
-  const keyLines: Record<string, number> = {};
-  lines.forEach((line, index) => {
-    const match = TOP_LEVEL_KEY.exec(line);
-    const key = match ? (match[1] ?? match[2] ?? match[3] ?? '').trim() : '';
-    if (key && !(key in keyLines)) keyLines[key] = firstLine + index;
-  });
-  return keyLines;
-}
-
-/**
- * Line of each `depends_on` entry: the first line at or after the key (and before the next top-level
- * key) that contains the id, scanning forward so that block items map one per line and flow items map
- * to the key's line. Falls back to the key's line.
- */
-function itemLines(
-  items: readonly string[],
-  keyLine: number | undefined,
-  { lines, firstLine }: YamlLines,
-): number[] {
-  if (keyLine === undefined) return items.map(() => 1);
-  let end = keyLine - firstLine + 1;
-  while (end < lines.length && !TOP_LEVEL_KEY.test(lines[end] ?? '')) end++;
-  let cursor = keyLine - firstLine;
-  return items.map((item) => {
-    for (let i = cursor; i < end; i++) {
-      if (lines[i]?.includes(item)) {
-        cursor = i;
-        return firstLine + i;
-      }
-    }
-    return keyLine;
-  });
 }

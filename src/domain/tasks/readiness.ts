@@ -17,7 +17,9 @@ export function blockedBy(graph: TaskGraph, id: string): string[] {
 /** Whether `id` is ready: not completed, blocked or failed, and every dependency completed. */
 export function isReady(graph: TaskGraph, id: string): boolean {
   const task = graph.tasks.get(id);
-  return task !== undefined && !NOT_STARTABLE.has(task.status) && blockedBy(graph, id).length === 0;
+  if (task === undefined || NOT_STARTABLE.has(task.status)) return false;
+  for (const dep of task.dependsOn) if (graph.tasks.get(dep)?.status !== 'completed') return false;
+  return true;
 }
 
 /** Every ready task id, sorted. */

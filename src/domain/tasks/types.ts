@@ -1,3 +1,5 @@
+import type { TaskLines } from './task-lines.js';
+
 /**
  * Shapes of the task graph core: a task as read from its file, and the diagnostics that
  * validation produces. Pure data; no I/O.
@@ -47,12 +49,8 @@ export interface Task {
   readonly created?: string;
   readonly modified?: string;
   readonly file: string;
-  /** Line of the `id:` key (1 when unknown). */
-  readonly line: number;
-  /** Line of each top-level frontmatter key. */
-  readonly keyLines: Readonly<Record<string, number>>;
-  /** Line of each `dependsOn` entry, index-aligned with `dependsOn`. */
-  readonly dependsOnLines: readonly number[];
+  /** Where fields sit in the file, computed on demand for diagnostics. */
+  readonly lines: TaskLines;
   /** Frontmatter keys this tool does not know, kept as parsed. */
   readonly extra: Readonly<Record<string, unknown>>;
 }

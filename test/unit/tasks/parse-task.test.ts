@@ -35,7 +35,6 @@ describe('parseTaskFile: what is read', () => {
       name: 'Implement ServerHandler — russh server handler',
       status: 'in-progress',
       dependsOn: ['auth/server-auth-handler', 'transport/trait-and-types'],
-      dependsOnLines: [6, 7],
       scope: 'moderate',
       risk: 'medium',
       impact: 'component',
@@ -44,10 +43,21 @@ describe('parseTaskFile: what is read', () => {
       priority: 1,
       created: '2026-06-02T09:02:55.123456789Z',
       modified: '2026-06-02',
-      line: 2,
       extra: { owner: 'glm-5.1' },
     });
-    expect(task?.keyLines).toMatchObject({ id: 2, name: 3, status: 4, depends_on: 5, modified: 15 });
+    expect(Object.fromEntries(task?.lines.keys() ?? [])).toMatchObject({
+      id: 2,
+      name: 3,
+      status: 4,
+      depends_on: 5,
+      modified: 15,
+    });
+    expect([
+      task?.lines.id,
+      task?.lines.status,
+      task?.lines.dependency(0),
+      task?.lines.dependency(1),
+    ]).toEqual([2, 4, 6, 7]);
   });
 
   it.each([

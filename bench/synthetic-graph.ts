@@ -1,0 +1,51 @@
+/** Synthetic task graphs for benchmarks: wraith-shaped files, about `edgesPerTask` dependencies each. */
+import type { SourceFile } from '../src/domain/tasks/types.js';
+
+/** Small seeded PRNG (mulberry32) so every run benchmarks the same graph. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `size` task files; task i depends on up to `edgesPerTask` distinct earlier tasks drawn from the
+ * previous 200, so the graph has many generations and a long critical path, like real decompositions.
+ */
+export function syntheticTaskFiles(size: number, edgesPerTask = 4, seed = 42): SourceFile[] {
+  const random = seededRandom(seed);
+  const files: SourceFile[] = [];
+  for (let i = 0; i < size; i++) {
+    const deps = new Set<number>();
+    const want = Math.min(i, edgesPerTask);
+    while (deps.size < want) deps.add(i - 1 - Math.floor(random() * Math.min(i, 200)));
+    const id = `area${i % 17}/task-${i}`;
+    const lines = [
+      '---',
+      `id: ${id}`,
+      `name: Synthetic task ${i} — implement part ${i}`,
+      `status: ${random() < 0.3 ? 'completed' : 'pending'}`,
+      ...(deps.size > 0 ? ['depends_on:', ...[...deps].map((d) => `  - area${d % 17}/task-${d}`)] : []),
+      'scope: moderate',
+      'risk: medium',
+      'impact: component',
+      'level: implementation',
+      '---',
+      '',
+      '## Description',
+      '',
+      `Synthetic task ${i}.`,
+      '',
+      '## Summary',
+      '',
+      '> To be filled on completion',
+    ];
+    files.push({ path: `tasks/area${i % 17}/task-${i}.md`, text: lines.join('\n') });
+  }
+  return files;
+}

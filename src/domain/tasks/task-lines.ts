@@ -1,0 +1,92 @@
+/**
+ * Line numbers inside a task's frontmatter, computed only when a diagnostic asks for one: a valid
+ * graph never pays for them. Lines are 1-based lines of the whole file.
+ */
+
+const TOP_LEVEL_KEY = /^(?:"([^"]+)"|'([^']+)'|([^\s#:'"][^:#]*?))[ \t]*:(?:[ \t]|$)/;
+
+export class TaskLines {
+  readonly #yaml: string;
+  readonly #firstLine: number;
+  readonly #dependencies: { readonly key: string; readonly ids: readonly string[] };
+  #lines: string[] | undefined;
+  #keys: Map<string, number> | undefined;
+  #dependencyLines: number[] | undefined;
+
+  /**
+   * @param yaml the frontmatter YAML text
+   * @param firstLine file line of the YAML's first line (2, after the opening `---`)
+   * @param dependencies the key the dependency list was written under and its ids, in order
+   */
+  constructor(yaml: string, firstLine: number, dependencies: { key: string; ids: readonly string[] }) {
+    this.#yaml = yaml;
+    this.#firstLine = firstLine;
+    this.#dependencies = dependencies;
+  }
+
+  /** Line of the `id:` key (1 when it cannot be found). */
+  get id(): number {
+    return this.key('id') ?? 1;
+  }
+
+  /** Line of the `status:` key, else of `id:`. */
+  get status(): number {
+    return this.key('status') ?? this.id;
+  }
+
+  /** Line of the dependency at `index` of `Task.dependsOn`. */
+  dependency(index: number): number {
+    this.#dependencyLines ??= this.#itemLines(this.#dependencies.key, this.#dependencies.ids);
+    return this.#dependencyLines[index] ?? this.id;
+  }
+
+  /** Line of a top-level key, or undefined when the key is not written at column 0. */
+  key(name: string): number | undefined {
+    return this.#keyLines().get(name);
+  }
+
+  /** Every top-level key with its line, in file order. */
+  keys(): ReadonlyMap<string, number> {
+    return this.#keyLines();
+  }
+
+  /**
+   * Lines of the entries of the list under `key`: for each item, the first line at or after the
+   * previous item's line (and before the next top-level key) that contains it, so block items map
+   * one per line and flow items map to the key's own line. Falls back to the key's line.
+   */
+  #itemLines(key: string, items: readonly string[]): number[] {
+    const keyLine = this.key(key);
+    if (keyLine === undefined) return items.map(() => this.id);
+    const lines = this.#split();
+    let end = keyLine - this.#firstLine + 1;
+    while (end < lines.length && !TOP_LEVEL_KEY.test(lines[end] ?? '')) end++;
+    let cursor = keyLine - this.#firstLine;
+    return items.map((item) => {
+      for (let i = cursor; i < end; i++) {
+        if (lines[i]?.includes(item)) {
+          cursor = i;
+          return this.#firstLine + i;
+        }
+      }
+      return keyLine;
+    });
+  }
+
+  #split(): string[] {
+    this.#lines ??= this.#yaml.split('\n');
+    return this.#lines;
+  }
+
+  #keyLines(): Map<string, number> {
+    if (this.#keys) return this.#keys;
+    const keys = new Map<string, number>();
+    this.#split().forEach((line, index) => {
+      const match = TOP_LEVEL_KEY.exec(line);
+      const key = match ? (match[1] ?? match[2] ?? match[3] ?? '').trim() : '';
+      if (key && !keys.has(key)) keys.set(key, this.#firstLine + index);
+    });
+    this.#keys = keys;
+    return keys;
+  }
+}
