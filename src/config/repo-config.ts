@@ -1,0 +1,160 @@
+/**
+ * Schema of `.github/coordinator.yml`, the per-repo configuration (read with Probot's
+ * `context.config`, so org-level defaults in the owner's `.github` repo and `_extends` work).
+ * Every key has a default; unknown keys are rejected so a typo never silently does nothing.
+ * `npm run schema` exports this as JSON Schema for editors.
+ */
+import { z } from 'zod';
+
+/** A duration: minutes as a number, or a string with a unit (`90s`, `45m`, `2h`). */
+const duration = z
+  .union([
+    z.number().positive(),
+    z.string().regex(/^\d+(?:\.\d+)?\s*(?:ms|s|m|h)$/, 'use a number of minutes or 90s / 45m / 2h'),
+  ])
+  .transform((value) => durationMs(value));
+
+const tasks = z
+  .strictObject({
+    /** Directory holding the task files (`**\/*.md`), relative to the repo root. */
+    dir: z
+      .string()
+      .min(1)
+      .default('tasks')
+      .describe('Directory holding the task files, relative to the repo root.'),
+  })
+  .prefault({});
+
+const branches = z
+  .strictObject({
+    /** Branch prefixes that mark task branches; a branch is `<prefix><normalized task id>`. */
+    prefixes: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['feat/'])
+      .describe('Task branch prefixes: a task branch is <prefix><normalized task id>.'),
+    /** Base branch task PRs merge into; default: the repository's default branch. */
+    base: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe("Base branch; null means the repository's default branch."),
+  })
+  .prefault({});
+
+const merge = z
+  .strictObject({
+    /** `staging`: test base + PR + status commit on coordinator/staging, then fast-forward. `direct`: merge the PR through the API. */
+    strategy: z
+      .enum(['staging', 'direct'])
+      .default('staging')
+      .describe(
+        'staging (test the merge result before the base moves) or direct (merge through the pulls API).',
+      ),
+    /** What makes a task PR complete: `ready` (not a draft) or `label` (`coordinator: merge`). */
+    trigger: z
+      .enum(['ready', 'label'])
+      .default('ready')
+      .describe('ready: a non-draft PR is complete; label: it also needs the `coordinator: merge` label.'),
+    /** Check names that must pass; null: take them from the base branch's protection. */
+    required_checks: z
+      .array(z.string().min(1))
+      .nullable()
+      .default(null)
+      .describe("Checks that must pass; null reads them from the base branch's protection."),
+    /** How long to wait for required checks to appear on the staging head (default 60 minutes). */
+    checks_timeout: duration
+      .prefault(60)
+      .describe(
+        'How long required checks may take to appear on the merge result: minutes, or 90s / 45m / 2h.',
+      ),
+    /** Delete the task branch once its PR is merged. */
+    delete_branch: z.boolean().default(true).describe('Delete the task branch after its PR merges.'),
+    /** Merge method of the `direct` strategy. */
+    method: z
+      .enum(['merge', 'squash', 'rebase'])
+      .default('merge')
+      .describe('Merge method of the direct strategy.'),
+  })
+  .prefault({});
+
+const pullRequests = z
+  .strictObject({
+    /** Open a draft PR when a task branch is pushed and has no open PR. */
+    open_draft: z
+      .boolean()
+      .default(true)
+      .describe('Open a draft PR when a task branch is pushed without one.'),
+  })
+  .prefault({});
+
+const status = z
+  .strictObject({
+    /** Task levels that complete by themselves once all their dependencies are completed. */
+    auto_complete_levels: z
+      .array(z.enum(['planning', 'decomposition', 'implementation', 'review', 'research']))
+      .default(['planning'])
+      .describe('Task levels that complete on their own once every dependency is completed.'),
+  })
+  .prefault({});
+
+/** The whole file. */
+export const repoConfigSchema = z
+  .strictObject({
+    tasks,
+    branches,
+    merge,
+    pull_requests: pullRequests,
+    status,
+    /** Plan and log, but write nothing to GitHub. */
+    dry_run: z.boolean().default(false).describe('Plan and log every action, but write nothing to GitHub.'),
+  })
+  .describe('Taskgraph Coordinator configuration (.github/coordinator.yml)');
+
+/** The configuration after defaults; `merge.checks_timeout` is in ms. */
+export type RepoConfig = z.output<typeof repoConfigSchema>;
+
+/** One problem in the config file, for the `Task graph` check. */
+export interface ConfigProblem {
+  /** Dotted key path, e.g. `merge.strategy` (`(root)` for the file itself). */
+  readonly key: string;
+  readonly message: string;
+}
+
+export type ConfigResult = { ok: true; config: RepoConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Name of the config file under `.github/`. */
+export const CONFIG_FILE = 'coordinator.yml';
+
+/**
+ * Validates a parsed config (null or undefined: no file, all defaults).
+ *
+ * @returns the config with defaults, or every problem with its key path.
+ */
+export function parseRepoConfig(raw: unknown): ConfigResult {
+  const result = repoConfigSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  const problems = result.error.issues.flatMap((issue): ConfigProblem[] => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ key: base ? `${base}.${key}` : key, message: 'unknown key' }));
+    }
+    return [{ key: base || '(root)', message: issue.message }];
+  });
+  return { ok: false, problems };
+}
+
+/** The defaults: what a repo without `.github/coordinator.yml` gets. */
+export function defaultRepoConfig(): RepoConfig {
+  const result = parseRepoConfig({});
+  if (!result.ok) throw new Error('the default config does not validate');
+  return result.config;
+}
+
+function durationMs(value: number | string): number {
+  if (typeof value === 'number') return Math.round(value * 60_000);
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value) as RegExpExecArray;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(match[1]) * unit);
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defaultRepoConfig, parseRepoConfig, repoConfigSchema } from '../../../src/config/repo-config.js';
+
+describe('parseRepoConfig', () => {
+  it('gives every default when the file is absent', () => {
+    expect(defaultRepoConfig()).toEqual({
+      tasks: { dir: 'tasks' },
+      branches: { prefixes: ['feat/'], base: null },
+      merge: {
+        strategy: 'staging',
+        trigger: 'ready',
+        required_checks: null,
+        checks_timeout: 3_600_000,
+        delete_branch: true,
+        method: 'merge',
+      },
+      pull_requests: { open_draft: true },
+      status: { auto_complete_levels: ['planning'] },
+      dry_run: false,
+    });
+    expect(parseRepoConfig(null)).toEqual({ ok: true, config: defaultRepoConfig() });
+  });
+
+  it.each([
+    [
+      'a partial section keeps the other defaults',
+      { merge: { strategy: 'direct' } },
+      { 'merge.strategy': 'direct', 'merge.trigger': 'ready' },
+    ],
+    ['checks_timeout in minutes', { merge: { checks_timeout: 90 } }, { 'merge.checks_timeout': 5_400_000 }],
+    [
+      'checks_timeout with a unit',
+      { merge: { checks_timeout: '2h' } },
+      { 'merge.checks_timeout': 7_200_000 },
+    ],
+    ['checks_timeout in seconds', { merge: { checks_timeout: '90s' } }, { 'merge.checks_timeout': 90_000 }],
+    [
+      'explicit required checks',
+      { merge: { required_checks: ['ci / test'] } },
+      { 'merge.required_checks': ['ci / test'] },
+    ],
+    [
+      'several prefixes',
+      { branches: { prefixes: ['feat/', 'task/'], base: 'develop' } },
+      { 'branches.base': 'develop' },
+    ],
+    ['dry run', { dry_run: true }, { dry_run: true }],
+  ])('accepts %s', (_intent, raw, expected) => {
+    const result = parseRepoConfig(raw);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    for (const [key, value] of Object.entries(expected)) {
+      const actual = key
+        .split('.')
+        .reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], result.config);
+      expect(actual).toEqual(value);
+    }
+  });
+
+  it.each([
+    ['an unknown top-level key', { mrege: {} }, [{ key: 'mrege', message: 'unknown key' }]],
+    [
+      'an unknown nested key',
+      { merge: { stratgy: 'direct' } },
+      [{ key: 'merge.stratgy', message: 'unknown key' }],
+    ],
+    ['a bad enum value', { merge: { strategy: 'yolo' } }, [{ key: 'merge.strategy' }]],
+    ['a bad duration', { merge: { checks_timeout: 'soon' } }, [{ key: 'merge.checks_timeout' }]],
+    ['a negative duration', { merge: { checks_timeout: -5 } }, [{ key: 'merge.checks_timeout' }]],
+    ['an empty prefix list', { branches: { prefixes: [] } }, [{ key: 'branches.prefixes' }]],
+    ['a wrong type', { dry_run: 'yes' }, [{ key: 'dry_run' }]],
+    [
+      'a bad level',
+      { status: { auto_complete_levels: ['epic'] } },
+      [{ key: 'status.auto_complete_levels.0' }],
+    ],
+    ['not a mapping', 'merge: direct', [{ key: '(root)' }]],
+  ])('rejects %s with the key', (_intent, raw, problems) => {
+    const result = parseRepoConfig(raw);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toMatchObject(problems);
+  });
+});
+
+describe('the exported JSON Schema', () => {
+  it('is up to date with the zod schema (run `npm run schema`)', () => {
+    const committed = JSON.parse(readFileSync('schema/coordinator.schema.json', 'utf8'));
+    expect(committed).toEqual(
+      JSON.parse(JSON.stringify(z.toJSONSchema(repoConfigSchema, { io: 'input', unrepresentable: 'any' }))),
+    );
+  });
+
+  it('rejects unknown keys for editors too', () => {
+    const committed = JSON.parse(readFileSync('schema/coordinator.schema.json', 'utf8'));
+    expect(committed.additionalProperties).toBe(false);
+    expect(committed.properties.merge.additionalProperties).toBe(false);
+  });
+});
