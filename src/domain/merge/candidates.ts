@@ -1,0 +1,82 @@
+/**
+ * Which task PRs may merge now, and in what order.
+ *
+ * A task PR is *complete* when it is not a draft, is not labelled `coordinator: hold`, satisfies the
+ * trigger (`ready`: nothing more; `label`: it carries `coordinator: merge`), every required check on
+ * its head has passed (the app's own checks excepted: the planner decides those), and the app has not
+ * already failed this head (a conflict or red checks take a PR out of the queue until its head changes).
+ * A complete PR whose `Merge order` verdict is ready is a *candidate*.
+ *
+ * Candidates merge in this order: lowest generation first; among equals, PRs whose changed files do
+ * not overlap any other candidate's first; then higher task priority; then the oldest PR; then the
+ * lowest number.
+ */
+import type { RepoConfig } from '../../config/repo-config.js';
+import { compareStrings } from '../tasks/graph.js';
+import { CHECK_NAMES, type CheckResult, LABELS, type PullState } from './types.js';
+
+export type Completeness =
+  | { readonly complete: true }
+  | { readonly complete: false; readonly reason: string };
+
+const OWN_CHECKS: ReadonlySet<string> = new Set(Object.values(CHECK_NAMES));
+
+/** Outcome of required checks on a commit: which failed, which are pending or missing. */
+export function requiredOutcome(checks: readonly CheckResult[], required: readonly string[]) {
+  const failed: string[] = [];
+  const pending: string[] = [];
+  const missing: string[] = [];
+  for (const name of required) {
+    if (OWN_CHECKS.has(name)) continue;
+    const runs = checks.filter((c) => c.name === name);
+    if (runs.length === 0) missing.push(name);
+    else if (runs.some((c) => c.outcome === 'failure')) failed.push(name);
+    else if (runs.some((c) => c.outcome === 'pending')) pending.push(name);
+  }
+  return { failed, pending, missing, passed: failed.length + pending.length + missing.length === 0 };
+}
+
+/** Whether a PR is complete (see the module rules), with the reason when it is not. */
+export function completeness(pull: PullState, config: RepoConfig, required: readonly string[]): Completeness {
+  if (pull.draft) return { complete: false, reason: 'the PR is a draft' };
+  if (pull.labels.includes(LABELS.hold))
+    return { complete: false, reason: `the PR is labelled "${LABELS.hold}"` };
+  if (config.merge.trigger === 'label' && !pull.labels.includes(LABELS.merge)) {
+    return { complete: false, reason: `the PR is not labelled "${LABELS.merge}"` };
+  }
+  const queue = pull.ownChecks[CHECK_NAMES.queue];
+  if (queue?.headSha === pull.headSha && queue.conclusion === 'failure') {
+    return { complete: false, reason: `merging this head failed (${queue.title}); push a change to retry` };
+  }
+  const outcome = requiredOutcome(pull.checks, required);
+  if (outcome.failed.length > 0)
+    return { complete: false, reason: `required checks failed: ${outcome.failed.join(', ')}` };
+  const waiting = [...outcome.pending, ...outcome.missing];
+  if (waiting.length > 0)
+    return { complete: false, reason: `waiting for required checks: ${waiting.join(', ')}` };
+  return { complete: true };
+}
+
+/** A candidate with what ordering needs. */
+export interface Candidate {
+  readonly pull: PullState;
+  readonly taskId: string;
+  readonly generation: number;
+  readonly priority: number;
+}
+
+/** Sorts candidates by the module's precedence (stable and total). */
+export function orderCandidates<T extends Candidate>(candidates: readonly T[]): T[] {
+  const owners = new Map<string, number>();
+  for (const c of candidates)
+    for (const file of c.pull.changedFiles) owners.set(file, (owners.get(file) ?? 0) + 1);
+  const overlaps = (c: Candidate) => c.pull.changedFiles.some((file) => (owners.get(file) ?? 0) > 1);
+  return [...candidates].sort(
+    (a, b) =>
+      a.generation - b.generation ||
+      Number(overlaps(a)) - Number(overlaps(b)) ||
+      b.priority - a.priority ||
+      compareStrings(a.pull.createdAt, b.pull.createdAt) ||
+      a.pull.number - b.pull.number,
+  );
+}

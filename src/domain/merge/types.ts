@@ -1,0 +1,213 @@
+/**
+ * Input and output of the merge planner. A `RepoSnapshot` is everything one reconcile reads from
+ * GitHub; a `Plan` is everything it may do. Both are plain data: no octokit, no clock, no env.
+ */
+import type { RepoConfig } from '../../config/repo-config.js';
+import type { LoadedGraph } from '../tasks/load-graph.js';
+import type { TaskStatus } from '../tasks/types.js';
+
+/** Check run names the app owns. */
+export const CHECK_NAMES = { graph: 'Task graph', order: 'Merge order', queue: 'Merge queue' } as const;
+
+/** Labels the app reads (intent lives in GitHub). */
+export const LABELS = { merge: 'coordinator: merge', hold: 'coordinator: hold' } as const;
+
+/** The staging branch of the merge protocol. */
+export const STAGING_BRANCH = 'coordinator/staging';
+
+/** A check run or commit status reduced to what gating needs. */
+export interface CheckResult {
+  readonly name: string;
+  readonly outcome: 'pending' | 'success' | 'failure';
+}
+
+/** A check run the app itself posted, as it stands (to write only when different). */
+export interface OwnCheckRun {
+  readonly id: number;
+  readonly name: string;
+  readonly headSha: string;
+  readonly status: 'queued' | 'in_progress' | 'completed';
+  readonly conclusion: string | null;
+  readonly title: string;
+  readonly summary: string;
+}
+
+/** A task file a PR changes, with its `status:` value at the base and at the PR head (null: no file or no value). */
+export interface TaskFileChange {
+  readonly path: string;
+  readonly baseStatus: string | null;
+  readonly headStatus: string | null;
+}
+
+/** An open PR into the base branch. */
+export interface PullState {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  readonly draft: boolean;
+  readonly labels: readonly string[];
+  /** ISO time the PR was opened (the "oldest ready PR" tie-break). */
+  readonly createdAt: string;
+  readonly url: string;
+  /** Paths changed by the PR (for overlap ordering). */
+  readonly changedFiles: readonly string[];
+  readonly taskFileChanges: readonly TaskFileChange[];
+  /** Every check run and commit status on the head. */
+  readonly checks: readonly CheckResult[];
+  /** The app's own check runs on the head, by name. */
+  readonly ownChecks: Readonly<Record<string, OwnCheckRun>>;
+  /** GitHub's `mergeable_state` when known (`behind`, `dirty`, `clean`, ...). */
+  readonly mergeableState: string | null;
+}
+
+/** A PR that was merged recently (for drift repair of task status). */
+export interface MergedPull {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly headRef: string;
+  readonly url: string;
+}
+
+/** One PR of a batch, as recorded in the staging commit's trailers. */
+export interface BatchEntry {
+  readonly number: number;
+  readonly headSha: string;
+  readonly taskId: string;
+}
+
+/** What the staging branch holds. `batch` is null when its head is not a coordinator status commit. */
+export interface StagingState {
+  readonly sha: string;
+  readonly batch: { readonly baseSha: string; readonly entries: readonly BatchEntry[] } | null;
+  /** When the staging head commit was written, ms since the epoch. */
+  readonly committedAtMs: number;
+  readonly checks: readonly CheckResult[];
+}
+
+/** Everything one reconcile of one repository reads. */
+export interface RepoSnapshot {
+  readonly owner: string;
+  readonly repo: string;
+  readonly baseBranch: string;
+  readonly baseSha: string;
+  readonly config: RepoConfig;
+  readonly loaded: LoadedGraph;
+  /** Blob path of every task, by id (for status edits). */
+  readonly taskPaths: ReadonlyMap<string, string>;
+  /** Required check names: `merge.required_checks`, else the base branch protection. */
+  readonly requiredChecks: readonly string[];
+  readonly pulls: readonly PullState[];
+  readonly recentlyMerged: readonly MergedPull[];
+  readonly staging: StagingState | null;
+  /** The app's check runs on the base head, by name. */
+  readonly baseChecks: Readonly<Record<string, OwnCheckRun>>;
+  /** The reconcile's clock, ms since the epoch. */
+  readonly nowMs: number;
+}
+
+export interface Annotation {
+  readonly path: string;
+  readonly start_line: number;
+  readonly end_line: number;
+  readonly annotation_level: 'notice' | 'warning' | 'failure';
+  readonly title: string;
+  readonly message: string;
+}
+
+/** A check run as it should be. */
+export interface DesiredCheckRun {
+  readonly name: string;
+  readonly headSha: string;
+  readonly status: 'in_progress' | 'completed';
+  readonly conclusion: 'success' | 'failure' | 'neutral' | null;
+  readonly title: string;
+  readonly summary: string;
+  readonly annotations: readonly Annotation[];
+  /** Id of the run to update, when one exists on this head. */
+  readonly existingId: number | null;
+}
+
+/** A `status:` line to write on a branch, with an optional `## Summary` text. */
+export interface StatusEdit {
+  readonly taskId: string;
+  readonly path: string;
+  readonly status: TaskStatus;
+  readonly summary: string | null;
+  readonly reason: string;
+}
+
+/** A PR the planner acts on, with its task. */
+export interface TaskPull {
+  readonly pull: PullState;
+  readonly taskId: string;
+}
+
+/** The one merge-affecting action of a reconcile (Tide: exactly one per repo per sync). */
+export type MergeAction =
+  | {
+      readonly kind: 'promote';
+      readonly stagingSha: string;
+      readonly entries: readonly BatchEntry[];
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'fail-batch';
+      readonly entries: readonly BatchEntry[];
+      readonly cause: 'checks-failed' | 'checks-timeout';
+      readonly checks: readonly string[];
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'start-batch';
+      readonly baseSha: string;
+      readonly entries: readonly BatchEntry[];
+      /** Status edits of the batch's status commit: its tasks, plus aggregates they complete. */
+      readonly statusEdits: readonly StatusEdit[];
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'commit-status';
+      readonly baseSha: string;
+      readonly edits: readonly StatusEdit[];
+      readonly reason: string;
+    }
+  | { readonly kind: 'update-branch'; readonly entry: BatchEntry; readonly reason: string }
+  | {
+      readonly kind: 'merge-pull';
+      readonly entry: BatchEntry;
+      readonly method: RepoConfig['merge']['method'];
+      readonly reason: string;
+    };
+
+/** Why nothing merge-affecting happens now (for logs and dry runs). */
+export interface Wait {
+  readonly kind: 'wait';
+  readonly reason: string;
+}
+
+/** A typed fact for humans, routed to channels by the notifier. */
+export interface CoordinatorEvent {
+  readonly type:
+    | 'task.ready'
+    | 'task.merged'
+    | 'merge.failed'
+    | 'graph.invalid'
+    | 'ordering.violation'
+    | 'generation.completed'
+    | 'graph.completed';
+  readonly taskId: string | null;
+  readonly pull: number | null;
+  readonly message: string;
+  /** Stable key: the same fact always has the same key (de-duplication). */
+  readonly key: string;
+}
+
+/** What one reconcile will do. */
+export interface Plan {
+  readonly checkRuns: readonly DesiredCheckRun[];
+  readonly action: MergeAction | Wait;
+  readonly events: readonly CoordinatorEvent[];
+}
