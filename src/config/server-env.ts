@@ -1,0 +1,67 @@
+/**
+ * The server's environment, validated at boot so a misconfigured deployment fails with the variable
+ * name and the reason instead of a stack trace later. Secrets are validated, never printed.
+ */
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+export const serverEnvSchema = z.object({
+  /** GitHub App id (a positive integer). Without it (outside production) Probot serves its set-up page. */
+  APP_ID: optional.pipe(z.string().regex(/^\d+$/, 'must be the numeric app id').optional()),
+  /** The app's private key as PEM text (newlines may be written as \n). */
+  PRIVATE_KEY: optional,
+  /** Path of the app's private key file. */
+  PRIVATE_KEY_PATH: optional,
+  /** Secret GitHub signs webhook deliveries with. */
+  WEBHOOK_SECRET: optional,
+  /** GitHub Enterprise Server or local stand-in host[:port]. */
+  GHE_HOST: optional,
+  GHE_PROTOCOL: z.enum(['http', 'https']).default('https'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: optional,
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Plan and log only. */
+  DRY_RUN: flag,
+  /** Period of the resync that reconciles every active repo, ms (default 5 minutes). */
+  RESYNC_INTERVAL_MS: z.coerce.number().int().min(1_000).default(300_000),
+  NODE_ENV: optional,
+});
+
+export type ServerEnv = z.output<typeof serverEnvSchema>;
+
+/** Thrown at boot with one line per bad variable. */
+export class ServerEnvError extends Error {
+  override readonly name = 'ServerEnvError';
+}
+
+/**
+ * Validates the environment.
+ *
+ * @throws ServerEnvError listing every bad variable (`VAR: reason`), values never included.
+ */
+export function parseServerEnv(env: NodeJS.ProcessEnv): ServerEnv {
+  const result = serverEnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ServerEnvError(`invalid environment:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  }
+  const parsed = result.data;
+  if (parsed.NODE_ENV === 'production') {
+    const missing = ['APP_ID', 'WEBHOOK_SECRET'].filter(
+      (key) => parsed[key as keyof ServerEnv] === undefined,
+    );
+    if (!parsed.PRIVATE_KEY && !parsed.PRIVATE_KEY_PATH) missing.push('PRIVATE_KEY or PRIVATE_KEY_PATH');
+    if (missing.length > 0)
+      throw new ServerEnvError(`invalid environment: production needs ${missing.join(', ')}`);
+  }
+  return parsed;
+}
