@@ -48,7 +48,7 @@ export class ServerEnvError extends Error {
  *
  * @throws ServerEnvError listing every bad variable (`VAR: reason`), values never included.
  */
-export function parseServerEnv(env: NodeJS.ProcessEnv): ServerEnv {
+export function parseServerEnv(env: Readonly<Record<string, string | undefined>>): ServerEnv {
   const result = serverEnvSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

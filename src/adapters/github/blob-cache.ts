@@ -1,0 +1,36 @@
+/**
+ * Git blobs are immutable, so their text is cached by blob SHA: once read, an unchanged task file
+ * never costs another request. Bounded (least recently used entries go first).
+ */
+import type { Octokit, RepoRef } from './octokit.js';
+
+export class BlobCache {
+  readonly #texts = new Map<string, string>();
+  readonly #maxEntries: number;
+  /** Blob reads that went to GitHub (for tests and metrics). */
+  misses = 0;
+
+  /** @param maxEntries at most this many blobs are kept (default 20,000). */
+  constructor(maxEntries = 20_000) {
+    this.#maxEntries = maxEntries;
+  }
+
+  /**
+   * The UTF-8 text of a blob, from the cache or `GET /repos/{o}/{r}/git/blobs/{sha}` (base64).
+   * @throws the octokit error when the read fails.
+   */
+  async text(octokit: Octokit, repo: RepoRef, sha: string): Promise<string> {
+    const cached = this.#texts.get(sha);
+    if (cached !== undefined) {
+      this.#texts.delete(sha);
+      this.#texts.set(sha, cached);
+      return cached;
+    }
+    this.misses++;
+    const { data } = await octokit.rest.git.getBlob({ ...repo, file_sha: sha });
+    const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    this.#texts.set(sha, text);
+    if (this.#texts.size > this.#maxEntries) this.#texts.delete(this.#texts.keys().next().value as string);
+    return text;
+  }
+}
