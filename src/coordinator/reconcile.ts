@@ -1,0 +1,90 @@
+/**
+ * One reconcile of one repository: read config -> read snapshot -> plan (pure) -> execute. A broken
+ * `.github/coordinator.yml` fails the `Task graph` check with the key and reason, and nothing else
+ * happens in that repo. A dry run plans and logs, and writes nothing.
+ */
+import type { Logger } from 'probot';
+import type { BlobCache } from '../adapters/github/blob-cache.js';
+import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
+import { readSnapshot } from '../adapters/github/read-snapshot.js';
+import { writeCheckRun } from '../adapters/github/write-check-run.js';
+import { CONFIG_FILE, type ConfigResult, parseRepoConfig } from '../config/repo-config.js';
+import { configCheck } from '../domain/merge/check-runs.js';
+import { planReconcile } from '../domain/merge/plan.js';
+import type { Plan } from '../domain/merge/types.js';
+import { executePlan } from './execute-plan.js';
+
+export interface ReconcileDeps {
+  readonly appId: number;
+  readonly blobs: BlobCache;
+  /** Server-wide dry run (`DRY_RUN`); a repo can also ask with `dry_run: true`. */
+  readonly dryRun: boolean;
+  readonly log: Logger;
+  /** The clock, ms since the epoch (injected so tests control time). */
+  readonly now: () => number;
+}
+
+export interface ReconcileResult {
+  readonly plan: Plan | null;
+  readonly outcome: string;
+  /** Whether to reconcile again right away (an action changed state). */
+  readonly reconcileAgain: boolean;
+  /** Whether the repo has open task PRs or a batch (the resync keeps polling such repos). */
+  readonly active: boolean;
+}
+
+/** Reconciles `repo`. @throws GitHub errors that the caller classifies (retry later or give up). */
+export async function reconcileRepo(
+  deps: ReconcileDeps,
+  octokit: Octokit,
+  repo: RepoRef,
+): Promise<ReconcileResult> {
+  const configResult = await readConfig(octokit, repo);
+  if (!configResult.ok) {
+    const branch = (await octokit.rest.repos.get({ ...repo })).data.default_branch;
+    const headSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    const run = configCheck({ problems: configResult.problems, headSha });
+    if (!deps.dryRun) await writeCheckRun(octokit, repo, run);
+    return {
+      plan: null,
+      outcome: `invalid ${CONFIG_FILE}: ${configResult.problems.map((p) => p.key).join(', ')}`,
+      reconcileAgain: false,
+      active: false,
+    };
+  }
+  const config = configResult.config;
+  const read = await readSnapshot({
+    octokit,
+    repo,
+    config,
+    appId: deps.appId,
+    blobs: deps.blobs,
+    nowMs: deps.now(),
+  });
+  const plan = planReconcile(read.snapshot);
+  const active = read.snapshot.pulls.length > 0 || read.snapshot.staging?.batch != null;
+  if (deps.dryRun || config.dry_run) {
+    deps.log.info({ repo: `${repo.owner}/${repo.repo}`, plan }, 'dry run: plan not executed');
+    return { plan, outcome: `dry run: ${plan.action.kind}`, reconcileAgain: false, active };
+  }
+  const result = await executePlan({ octokit, repo, read, plan });
+  return { plan, ...result, active };
+}
+
+/**
+ * Reads `.github/coordinator.yml` through Probot's config plugin (the owner's `.github` repo as a
+ * fallback, `_extends` supported) and validates it. A YAML syntax error is a config problem too.
+ */
+async function readConfig(octokit: Octokit, repo: RepoRef): Promise<ConfigResult> {
+  try {
+    const { config } = await octokit.config.get({ ...repo, path: `.github/${CONFIG_FILE}` });
+    return parseRepoConfig(config);
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== undefined) throw error;
+    return {
+      ok: false,
+      problems: [{ key: '(root)', message: `cannot be read: ${(error as Error).message}` }],
+    };
+  }
+}

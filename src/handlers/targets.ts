@@ -1,0 +1,84 @@
+/**
+ * Webhook handlers only pick targets (Bulldozer's habit): each maps an event to the repositories to
+ * reconcile and pokes them. No decisions are made here; the reconcile reads state and decides.
+ */
+import type { Probot } from 'probot';
+
+/** A repository to reconcile and the installation that reaches it. */
+export interface Target {
+  readonly owner: string;
+  readonly repo: string;
+  readonly installationId: number;
+}
+
+export type Poke = (target: Target, reason: { event: string; delivery: string }) => void;
+
+interface RepoPayload {
+  repository?: { name: string; owner: { login: string } };
+  installation?: { id: number };
+}
+
+/** The repository of a repo-scoped payload, or null (no installation: not for this app). */
+export function targetOf(payload: RepoPayload): Target | null {
+  if (!payload.repository || !payload.installation) return null;
+  return {
+    owner: payload.repository.owner.login,
+    repo: payload.repository.name,
+    installationId: payload.installation.id,
+  };
+}
+
+/**
+ * Registers every handler.
+ *
+ * @param appId the app's id: check runs and suites the app itself wrote do not poke (no loops).
+ */
+export function registerHandlers(app: Probot, poke: Poke, appId: number): void {
+  const repoEvent = (event: string, delivery: string, payload: RepoPayload) => {
+    const target = targetOf(payload);
+    if (target) poke(target, { event, delivery });
+  };
+
+  app.on(
+    [
+      'pull_request.opened',
+      'pull_request.reopened',
+      'pull_request.synchronize',
+      'pull_request.ready_for_review',
+      'pull_request.converted_to_draft',
+      'pull_request.labeled',
+      'pull_request.unlabeled',
+      'pull_request.edited',
+      'pull_request.closed',
+      'pull_request_review.submitted',
+      'push',
+      'status',
+    ],
+    async (context) => repoEvent(context.name, context.id, context.payload as RepoPayload),
+  );
+
+  app.on(['check_run.completed', 'check_suite.completed'], async (context) => {
+    const payload = context.payload as RepoPayload & {
+      check_run?: { app?: { id: number } | null };
+      check_suite?: { app?: { id: number } | null };
+    };
+    const author = payload.check_run?.app?.id ?? payload.check_suite?.app?.id;
+    if (author === appId) return;
+    repoEvent(context.name, context.id, payload);
+  });
+
+  app.on(['installation.created', 'installation_repositories.added'], async (context) => {
+    const payload = context.payload as {
+      installation: { id: number; account?: { login?: string } | null };
+      repositories?: { name: string; full_name: string }[];
+      repositories_added?: { name: string; full_name: string }[];
+    };
+    for (const repository of payload.repositories ?? payload.repositories_added ?? []) {
+      const [owner] = repository.full_name.split('/');
+      poke(
+        { owner: owner as string, repo: repository.name, installationId: payload.installation.id },
+        { event: context.name, delivery: context.id },
+      );
+    }
+  });
+}
