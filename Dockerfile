@@ -16,5 +16,7 @@ RUN npm ci --omit=dev --ignore-scripts
 COPY --from=build /app/dist ./dist
 COPY app.yml ./
 USER node
-ENTRYPOINT ["node", "dist/cli/main.js"]
-CMD ["--help"]
+EXPOSE 3000
+ENV HOST=0.0.0.0 PORT=3000
+# The same command as `npm start` runs after its build step. The CLI is `node dist/cli/main.js`.
+CMD ["node", "dist/server/main.js"]

@@ -49,7 +49,7 @@ export function coordinatorApp(
         const target = targets.get(key);
         if (!target) return;
         const octokit = (await app.auth(target.installationId)) as Octokit;
-        const result = await reconcileRepo(deps, octokit, target);
+        const result = await reconcileRepo(deps, octokit, { owner: target.owner, repo: target.repo });
         app.log.info({ repo: key, action: result.plan?.action.kind ?? 'none' }, result.outcome);
         if (result.active) active.add(key);
         else active.delete(key);
