@@ -1,0 +1,213 @@
+/**
+ * The executor against nock: each merge-affecting action makes exactly the expected calls, lost races
+ * become "reconcile again", and failures reach the PR as a Merge queue check plus one comment.
+ */
+import nock from 'nock';
+import { ProbotOctokit } from 'probot';
+import { describe, expect, it } from 'vitest';
+import type { Octokit } from '../../src/adapters/github/octokit.js';
+import type { ReadSnapshot } from '../../src/adapters/github/read-snapshot.js';
+import { executePlan } from '../../src/coordinator/execute-plan.js';
+import type { MergeAction } from '../../src/domain/merge/types.js';
+import { API, strictNock } from '../helpers/probot.js';
+import { BASE_SHA, pull, sha, snapshotOf } from '../helpers/snapshots.js';
+
+const R = '/repos/o/r';
+const repo = { owner: 'o', repo: 'r' };
+const octokit = () =>
+  new ProbotOctokit({
+    auth: { token: 'ghs_test' },
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  }) as unknown as Octokit;
+const TEXT = '---\nid: a\nname: A\nstatus: pending\n---\n';
+
+function read(config?: Parameters<typeof snapshotOf>[0]['config']): ReadSnapshot {
+  const snapshot = snapshotOf({ tasks: [{ id: 'a' }], pulls: [pull(1, 'a')], config });
+  return { snapshot, taskTexts: new Map([['tasks/a.md', TEXT]]) };
+}
+const entry = { number: 1, taskId: 'a', headSha: sha('1') };
+const run = (action: MergeAction, config?: Parameters<typeof snapshotOf>[0]['config']) =>
+  executePlan({ octokit: octokit(), repo, read: read(config), plan: { checkRuns: [], events: [], action } });
+
+describe('executePlan', () => {
+  strictNock();
+
+  it('reports a merge conflict on the PR with a failing Merge queue check and one comment', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const keep = (body: Record<string, unknown>) => bodies.push(body) > 0;
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, { sha: BASE_SHA, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`)
+      .reply(409, { message: 'Merge conflict' })
+      .post(`${R}/check-runs`, keep)
+      .reply(201, { id: 3 })
+      .post(`${R}/issues/1/comments`, keep)
+      .reply(201, { id: 4 });
+    const result = await run({
+      kind: 'start-batch',
+      baseSha: BASE_SHA,
+      entries: [entry],
+      statusEdits: [],
+      reason: 'r',
+    });
+    expect(result).toEqual({ outcome: 'conflict merging #1', reconcileAgain: true });
+    expect(bodies[0]).toMatchObject({
+      name: 'Merge queue',
+      head_sha: sha('1'),
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 'Conflict with main' },
+    });
+    expect(String(bodies[1]?.body)).toContain('git merge origin/main');
+  });
+
+  it('promotes with a compare-and-swap fast-forward, then deletes the task branch', async () => {
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
+      .reply(200, {})
+      .post(`${R}/check-runs`, (b) => b.name === 'Merge queue' && b.conclusion === 'success')
+      .reply(201, { id: 5 })
+      .delete(`${R}/git/refs/heads%2Ffeat%2Fa`)
+      .reply(204);
+    const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
+    expect(result.reconcileAgain).toBe(true);
+  });
+
+  it('keeps the branch when merge.delete_branch is false', async () => {
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`)
+      .reply(200, {})
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 5 });
+    await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' }, (c) => {
+      c.merge.delete_branch = false;
+    });
+  });
+
+  it('treats a promotion that lost the race (422 not a fast forward) as "reconcile again"', async () => {
+    nock(API).patch(`${R}/git/refs/heads%2Fmain`).reply(422, { message: 'Update is not a fast forward' });
+    const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
+    expect(result).toEqual({
+      outcome: 'promote lost a race (not-fast-forward); reconciling again',
+      reconcileAgain: true,
+    });
+  });
+
+  it('fails a batch on the PR with the failed checks named', async () => {
+    const titles: string[] = [];
+    nock(API)
+      .post(`${R}/check-runs`, (b) => titles.push(b.output.title) > 0)
+      .reply(201, { id: 6 })
+      .post(`${R}/issues/1/comments`, (b) => String(b.body).includes('<!-- taskgraph-coordinator:failure:'))
+      .reply(201, { id: 7 });
+    await run({
+      kind: 'fail-batch',
+      entries: [entry],
+      cause: 'checks-failed',
+      checks: ['ci'],
+      reason: 'ci failed',
+    });
+    expect(titles).toEqual(['Checks failed on the merge result: ci']);
+  });
+
+  it('commits owed status on the base in one commit, compare-and-swap', async () => {
+    let tree: { tree: { path: string; content: string }[] } | undefined;
+    nock(API)
+      .get(`${R}/git/commits/${BASE_SHA}`)
+      .reply(200, { tree: { sha: sha('t') } })
+      .post(`${R}/git/trees`, (b) => {
+        tree = b;
+        return true;
+      })
+      .reply(201, { sha: sha('e') })
+      .post(`${R}/git/commits`, {
+        message: 'Complete task a\n\n- a: drift\n',
+        tree: sha('e'),
+        parents: [BASE_SHA],
+      })
+      .reply(201, { sha: sha('f') })
+      .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('f'), force: false })
+      .reply(200, {});
+    const edit = {
+      taskId: 'a',
+      path: 'tasks/a.md',
+      status: 'completed' as const,
+      summary: null,
+      reason: 'drift',
+    };
+    await run({ kind: 'commit-status', baseSha: BASE_SHA, edits: [edit], reason: 'owed' });
+    expect(tree?.tree).toEqual([
+      { path: 'tasks/a.md', mode: '100644', type: 'blob', content: TEXT.replace('pending', 'completed') },
+    ]);
+  });
+
+  it('direct: merges with the head SHA and the task merge title', async () => {
+    nock(API)
+      .put(`${R}/pulls/1/merge`, { sha: sha('1'), merge_method: 'merge', commit_title: 'Merge task a (#1)' })
+      .reply(200, { merged: true })
+      .delete(`${R}/git/refs/heads%2Ffeat%2Fa`)
+      .reply(422, { message: 'Reference does not exist' });
+    const result = await run({ kind: 'merge-pull', entry, method: 'merge', reason: 'ready' });
+    expect(result.reconcileAgain).toBe(true);
+  });
+
+  it('direct: a 405 (not mergeable) is reported on the PR', async () => {
+    nock(API)
+      .put(`${R}/pulls/1/merge`)
+      .reply(405, { message: 'Pull Request is not mergeable' })
+      .post(`${R}/check-runs`, (b) => b.output.title === 'Not mergeable')
+      .reply(201, { id: 8 })
+      .post(`${R}/issues/1/comments`)
+      .reply(201, { id: 9 });
+    expect(await run({ kind: 'merge-pull', entry, method: 'merge', reason: 'ready' })).toEqual({
+      outcome: '#1 is not mergeable',
+      reconcileAgain: false,
+    });
+  });
+
+  it('direct: updates a branch that is behind with the expected head SHA', async () => {
+    nock(API)
+      .put(`${R}/pulls/1/update-branch`, { expected_head_sha: sha('1') })
+      .reply(202, {});
+    await run({ kind: 'update-branch', entry, reason: 'behind' });
+  });
+
+  it('sends more than 50 annotations in follow-up updates', async () => {
+    const annotations = Array.from({ length: 120 }, (_, i) => ({
+      path: 'tasks/a.md',
+      start_line: i + 1,
+      end_line: i + 1,
+      annotation_level: 'failure' as const,
+      title: 'x',
+      message: 'y',
+    }));
+    const sizes: number[] = [];
+    const count = (b: { output: { annotations?: unknown[] } }) =>
+      sizes.push(b.output.annotations?.length ?? 0) > 0;
+    nock(API)
+      .post(`${R}/check-runs`, count)
+      .reply(201, { id: 9 })
+      .patch(`${R}/check-runs/9`, count)
+      .times(2)
+      .reply(200, {});
+    const checkRun = {
+      name: 'Task graph',
+      headSha: BASE_SHA,
+      status: 'completed' as const,
+      conclusion: 'failure' as const,
+      title: 't',
+      summary: 's',
+      annotations,
+      existingId: null,
+    };
+    await executePlan({
+      octokit: octokit(),
+      repo,
+      read: read(),
+      plan: { checkRuns: [checkRun], events: [], action: { kind: 'wait', reason: 'x' } },
+    });
+    expect(sizes).toEqual([50, 50, 20]);
+  });
+});
