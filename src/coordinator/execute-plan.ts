@@ -36,6 +36,7 @@ export interface ExecuteResult {
 /** Executes a plan. @throws octokit errors other than the races and conflicts handled here. */
 export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   for (const run of input.plan.checkRuns) await writeCheckRun(input.octokit, input.repo, run);
+  await openDraftPulls(input);
   const action = input.plan.action;
   if (action.kind === 'wait') return { outcome: `wait: ${action.reason}`, reconcileAgain: false };
   try {
@@ -255,4 +256,23 @@ async function deleteBranch(octokit: Octokit, repo: RepoRef, branch: string): Pr
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Opens the planned draft PRs; a 422 (a PR appeared meanwhile, or nothing to compare) is not an error. */
+async function openDraftPulls(input: ExecuteInput): Promise<void> {
+  const base = input.read.snapshot.baseBranch;
+  for (const draft of input.plan.draftPulls) {
+    try {
+      await input.octokit.rest.pulls.create({
+        ...input.repo,
+        head: draft.branch,
+        base,
+        title: draft.title,
+        body: draft.body,
+        draft: true,
+      });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 422) throw error;
+    }
+  }
 }

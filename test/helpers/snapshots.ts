@@ -39,6 +39,7 @@ export interface SnapshotInput {
   merged?: RepoSnapshot['recentlyMerged'];
   baseChecks?: Record<string, OwnCheckRun>;
   nowMs?: number;
+  branches?: RepoSnapshot['taskBranches'];
 }
 
 export function snapshotOf(input: SnapshotInput): RepoSnapshot {
@@ -50,6 +51,8 @@ export function snapshotOf(input: SnapshotInput): RepoSnapshot {
   return {
     owner: 'o',
     repo: 'r',
+    repoUrl: 'https://github.com/o/r',
+    taskBranches: input.branches ?? [],
     baseBranch: 'main',
     baseSha: BASE_SHA,
     config,

@@ -28,7 +28,12 @@ function read(config?: Parameters<typeof snapshotOf>[0]['config']): ReadSnapshot
 }
 const entry = { number: 1, taskId: 'a', headSha: sha('1') };
 const run = (action: MergeAction, config?: Parameters<typeof snapshotOf>[0]['config']) =>
-  executePlan({ octokit: octokit(), repo, read: read(config), plan: { checkRuns: [], events: [], action } });
+  executePlan({
+    octokit: octokit(),
+    repo,
+    read: read(config),
+    plan: { checkRuns: [], draftPulls: [], events: [], action },
+  });
 
 describe('executePlan', () => {
   strictNock();
@@ -206,7 +211,7 @@ describe('executePlan', () => {
       octokit: octokit(),
       repo,
       read: read(),
-      plan: { checkRuns: [checkRun], events: [], action: { kind: 'wait', reason: 'x' } },
+      plan: { checkRuns: [checkRun], draftPulls: [], events: [], action: { kind: 'wait', reason: 'x' } },
     });
     expect(sizes).toEqual([50, 50, 20]);
   });

@@ -52,6 +52,8 @@ function mockSnapshotReads(
     staging?: { sha: string; message: string };
     /** A later reconcile: the installation token and the task blobs come from the caches. */
     warm?: boolean;
+    /** Refs under `feat/` as `GET /git/matching-refs` lists them. */
+    branches?: unknown[];
   } = {},
 ) {
   if (!options.warm) {
@@ -69,9 +71,12 @@ function mockSnapshotReads(
       'content-type': 'text/plain; charset=utf-8',
     })
     .get(R)
-    .reply(200, { default_branch: 'main' })
+    .reply(200, { default_branch: 'main', html_url: 'https://github.com/acme/widgets' })
     .get(`${R}/git/ref/heads%2Fmain`)
     .reply(200, { object: { sha: BASE } })
+    .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
+    .query({ per_page: 100 })
+    .reply(200, options.branches ?? [])
     .get(`${R}/git/trees/${BASE}`)
     .query({ recursive: 'true' })
     .reply(200, {
@@ -315,6 +320,35 @@ describe('a ready task PR', () => {
       message: `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`,
     });
     expect(find('advance staging')).toMatchObject({ sha: 'f'.repeat(40), force: false });
+    expect(app.specErrors).toEqual([]);
+  });
+});
+
+describe('a task branch pushed without a PR', () => {
+  strictNock();
+
+  it('gets a draft PR titled after the task, with a Task: line and a link to the task file', async () => {
+    const app = await testApp();
+    let created: Record<string, unknown> | undefined;
+    mockSnapshotReads(nock(API), { branches: [{ ref: 'refs/heads/feat/a', object: { sha: HEAD } }] })
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 30 })
+      .post(`${R}/pulls`, (body) => {
+        created = body;
+        return true;
+      })
+      .reply(201, { number: 8 });
+
+    await app.probot.receive({
+      id: 'delivery-4',
+      name: 'push',
+      payload: adapt(example('push'), { ref: 'refs/heads/feat/a' }) as never,
+    });
+    await app.handle.idle();
+
+    expect(created).toMatchObject({ head: 'feat/a', base: 'main', title: 'Task A', draft: true });
+    expect(String(created?.body)).toMatch(/^Task: a\n/);
+    expect(String(created?.body)).toContain('(https://github.com/acme/widgets/blob/main/tasks/a.md)');
     expect(app.specErrors).toEqual([]);
   });
 });

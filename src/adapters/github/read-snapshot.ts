@@ -12,6 +12,7 @@ import { parseBatchCommit } from '../../domain/merge/batch-trailers.js';
 import { taskFileChange } from '../../domain/merge/status-changes.js';
 import { hasTaskPrefix, taskOfPull } from '../../domain/merge/task-pulls.js';
 import {
+  type BranchState,
   CHECK_NAMES,
   type CheckResult,
   type MergedPull,
@@ -49,7 +50,8 @@ const OWN_NAMES: ReadonlySet<string> = new Set(Object.values(CHECK_NAMES));
 /** Reads the snapshot. @throws octokit errors (the reconcile classifies and retries them). */
 export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> {
   const { octokit, repo, config } = input;
-  const baseBranch = config.branches.base ?? (await octokit.rest.repos.get({ ...repo })).data.default_branch;
+  const repository = (await octokit.rest.repos.get({ ...repo })).data;
+  const baseBranch = config.branches.base ?? repository.default_branch;
   const baseSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${baseBranch}` })).data.object.sha;
 
   const { loaded, taskTexts, taskPaths } = await readTasks(input, baseSha);
@@ -87,15 +89,18 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
       url: p.html_url,
     }));
 
-  const [baseChecks, staging, requiredChecks] = await Promise.all([
+  const [baseChecks, staging, requiredChecks, taskBranches] = await Promise.all([
     ownChecks(input, baseSha),
     readStaging(input),
     config.merge.required_checks ?? readRequiredChecks(octokit, repo, baseBranch),
+    config.pull_requests.open_draft ? readTaskBranches(octokit, repo, config.branches.prefixes) : [],
   ]);
 
   const snapshot: RepoSnapshot = {
     owner: repo.owner,
     repo: repo.repo,
+    repoUrl: repository.html_url,
+    taskBranches,
     baseBranch,
     baseSha,
     config,
@@ -273,4 +278,18 @@ async function readRequiredChecks(octokit: Octokit, repo: RepoRef, branch: strin
     if (classifyGitHubError(error) !== 'not-found') throw error;
   }
   return [...names].sort();
+}
+
+/** Branches under each task prefix (`GET /git/matching-refs/heads/<prefix>`). */
+async function readTaskBranches(
+  octokit: Octokit,
+  repo: RepoRef,
+  prefixes: readonly string[],
+): Promise<BranchState[]> {
+  const lists = await Promise.all(
+    prefixes.map((prefix) =>
+      octokit.paginate(octokit.rest.git.listMatchingRefs, { ...repo, ref: `heads/${prefix}`, per_page: 100 }),
+    ),
+  );
+  return lists.flat().map((ref) => ({ name: ref.ref.replace(/^refs\/heads\//, ''), sha: ref.object.sha }));
 }

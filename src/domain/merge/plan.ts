@@ -1,6 +1,8 @@
 /**
  * The merge planner: one pure function from a repository snapshot to a plan.
  *
+ * Draft PRs: a pushed task branch without a PR gets one (see `draft-pulls.ts`).
+ *
  * Check runs (written only when they differ from what GitHub shows):
  * - `Task graph` on the base head: success with a summary, or failure with one annotation per error;
  *   warnings (status inversions are ordering violations) are annotated without failing.
@@ -29,6 +31,7 @@ import { BranchIndex } from '../tasks/branch-names.js';
 import { readyTasks } from '../tasks/readiness.js';
 import { type Candidate, completeness, orderCandidates, requiredOutcome } from './candidates.js';
 import { checkRunDiffers, graphCheck } from './check-runs.js';
+import { draftPulls } from './draft-pulls.js';
 import { mergeOrder, type OrderVerdict } from './merge-order.js';
 import { autoCompletions, driftRepairs } from './status-plan.js';
 import { hasTaskPrefix, type PullTask, taskOfPull } from './task-pulls.js';
@@ -92,14 +95,13 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
     if (task.kind === 'task' && verdict.state === 'ready') ready.push({ pull, taskId: task.taskId });
   }
 
-  if (graphBroken)
-    return {
-      checkRuns,
-      events,
-      action: wait('the task graph has errors; nothing merges until they are fixed'),
-    };
+  const drafts = draftPulls(snapshot, index);
+  if (graphBroken) {
+    const action = wait('the task graph has errors; nothing merges until they are fixed');
+    return { checkRuns, draftPulls: drafts, events, action };
+  }
   const { action, actionEvents } = chooseAction(snapshot, index, ready);
-  return { checkRuns, events: [...events, ...actionEvents], action };
+  return { checkRuns, draftPulls: drafts, events: [...events, ...actionEvents], action };
 }
 
 /** Task of a PR, `unknown` for a task-prefixed branch naming no task, null when it is not a task PR. */

@@ -87,10 +87,20 @@ export interface StagingState {
   readonly checks: readonly CheckResult[];
 }
 
+/** A branch on a task prefix (for opening draft PRs). */
+export interface BranchState {
+  readonly name: string;
+  readonly sha: string;
+}
+
 /** Everything one reconcile of one repository reads. */
 export interface RepoSnapshot {
   readonly owner: string;
   readonly repo: string;
+  /** The repository's web address, e.g. `https://github.com/o/r` (for links in PR bodies). */
+  readonly repoUrl: string;
+  /** Branches on the task prefixes (empty when `pull_requests.open_draft` is off). */
+  readonly taskBranches: readonly BranchState[];
   readonly baseBranch: string;
   readonly baseSha: string;
   readonly config: RepoConfig;
@@ -205,9 +215,18 @@ export interface CoordinatorEvent {
   readonly key: string;
 }
 
+/** A draft PR to open for a task branch pushed without one. */
+export interface DraftPull {
+  readonly branch: string;
+  readonly taskId: string;
+  readonly title: string;
+  readonly body: string;
+}
+
 /** What one reconcile will do. */
 export interface Plan {
   readonly checkRuns: readonly DesiredCheckRun[];
+  readonly draftPulls: readonly DraftPull[];
   readonly action: MergeAction | Wait;
   readonly events: readonly CoordinatorEvent[];
 }

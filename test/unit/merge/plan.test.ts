@@ -564,3 +564,39 @@ describe('planReconcile: check runs', () => {
     expect(plan.events.map((e) => e.type)).toEqual(['graph.invalid', 'ordering.violation']);
   });
 });
+
+describe('planReconcile: draft PRs for pushed task branches', () => {
+  const tasks = [{ id: 'a' }, { id: 'b', status: 'completed' }, { id: 'c' }];
+  const branch = (name: string, seed = 'x') => ({ name, sha: sha(seed) });
+  it.each<[string, SnapshotInput, string[]]>([
+    ['a task branch without a PR gets one', { tasks, branches: [branch('feat/a')] }, ['feat/a -> a']],
+    ['not when a PR is open', { tasks, branches: [branch('feat/a')], pulls: [pull(1, 'a')] }, []],
+    [
+      'not when its PR was merged',
+      {
+        tasks,
+        branches: [branch('feat/a')],
+        merged: [{ number: 2, title: 't', body: '', headRef: 'feat/a', url: 'u' }],
+      },
+      [],
+    ],
+    ['not for a completed task', { tasks, branches: [branch('feat/b')] }, []],
+    ['not for a branch without commits', { tasks, branches: [{ name: 'feat/a', sha: BASE_SHA }] }, []],
+    ['not for a branch naming no task', { tasks, branches: [branch('feat/zzz')] }, []],
+    [
+      'not when turned off',
+      {
+        tasks,
+        branches: [branch('feat/a')],
+        config: (c) => {
+          c.pull_requests.open_draft = false;
+        },
+      },
+      [],
+    ],
+  ])('%s', (_intent, input, expected) => {
+    expect(planReconcile(snapshotOf(input)).draftPulls.map((d) => `${d.branch} -> ${d.taskId}`)).toEqual(
+      expected,
+    );
+  });
+});
