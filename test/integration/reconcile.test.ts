@@ -352,3 +352,75 @@ describe('a task branch pushed without a PR', () => {
     expect(app.specErrors).toEqual([]);
   });
 });
+
+describe('reading state it must not write', () => {
+  strictNock();
+  const pullA = {
+    number: 7,
+    title: 'Implement A',
+    body: '',
+    draft: false,
+    labels: [],
+    created_at: '2026-06-02T10:00:00Z',
+    html_url: 'https://github.com/acme/widgets/pull/7',
+    head: { ref: 'feat/a', sha: HEAD },
+  };
+  const ownNone = () => [];
+
+  it('in a dry run plans and writes nothing', async () => {
+    const app = await testApp({ dryRun: true });
+    mockPullReads(mockSnapshotReads(nock(API), { pulls: [pullA] }), pullA, ownNone);
+    await app.probot.receive({
+      id: 'delivery-5',
+      name: 'pull_request',
+      payload: adapt(example('pull_request', 'ready_for_review')) as never,
+    });
+    await app.handle.idle();
+    expect(app.specErrors).toEqual([]);
+  });
+
+  it('takes required checks from branch protection and rulesets when the config names none', async () => {
+    const app = await testApp();
+    const writes: string[] = [];
+    mockPullReads(
+      mockSnapshotReads(nock(API), { pulls: [pullA], config: 'dry_run: false\n' }),
+      pullA,
+      ownNone,
+    )
+      .get(`${R}/branches/main`)
+      .reply(200, {
+        name: 'main',
+        protection: { required_status_checks: { contexts: ['ci'], checks: [{ context: 'ci' }] } },
+      })
+      .get(`${R}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [
+        { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'lint' }] } },
+      ])
+      .post(`${R}/check-runs`, (b) => writes.push(`${b.name}: ${b.conclusion ?? b.status}`) > 0)
+      .times(2)
+      .reply(201, { id: 40 });
+    await app.probot.receive({
+      id: 'delivery-6',
+      name: 'pull_request',
+      payload: adapt(example('pull_request', 'ready_for_review')) as never,
+    });
+    await app.handle.idle();
+    // ci passed but the ruleset's lint check never ran: the PR is ready in order, yet nothing merges.
+    expect(writes).toEqual(['Task graph: success', 'Merge order: success']);
+    expect(app.specErrors).toEqual([]);
+  });
+
+  it('reconciles every repository of a new installation', async () => {
+    const app = await testApp();
+    mockSnapshotReads(nock(API)).post(`${R}/check-runs`).reply(201, { id: 41 });
+    const payload = example('installation', 'created');
+    Object.assign(payload, {
+      installation: { ...(payload.installation as object), id: INSTALLATION_ID },
+      repositories: [{ name: repo.repo, full_name: `${repo.owner}/${repo.repo}` }],
+    });
+    await app.probot.receive({ id: 'delivery-7', name: 'installation', payload: payload as never });
+    await app.handle.idle();
+    expect(app.specErrors).toEqual([]);
+  });
+});
