@@ -204,18 +204,7 @@ function evaluateBatch(
   const names = entries.map((e) => `#${e.number}`).join(', ');
   if (outcome.failed.length > 0) {
     const reason = `required checks failed on the merge result of ${names}: ${outcome.failed.join(', ')}`;
-    const actionEvents = entries.map((e) =>
-      event('merge.failed', {
-        key: `merge.failed:${e.number}:${e.headSha}`,
-        taskId: e.taskId,
-        pull: e.number,
-        message: reason,
-      }),
-    );
-    return {
-      action: { kind: 'fail-batch', entries, cause: 'checks-failed', checks: outcome.failed, reason },
-      actionEvents,
-    };
+    return failBatch(entries, 'checks-failed', outcome.failed, reason);
   }
   if (outcome.passed) {
     const required =
@@ -237,24 +226,31 @@ function evaluateBatch(
       `required check${outcome.missing.length === 1 ? '' : 's'} ${outcome.missing.join(', ')} never appeared on ` +
       `coordinator/staging within ${minutes} min: CI does not run on the staging branch. Add \`coordinator/staging\` ` +
       'to the branches your CI runs on for push events (GitHub Actions: `on: push: branches: [coordinator/staging]`).';
-    const actionEvents = entries.map((e) =>
-      event('merge.failed', {
-        key: `merge.failed:${e.number}:${e.headSha}`,
-        taskId: e.taskId,
-        pull: e.number,
-        message: reason,
-      }),
-    );
-    return {
-      action: { kind: 'fail-batch', entries, cause: 'checks-timeout', checks: outcome.missing, reason },
-      actionEvents,
-    };
+    return failBatch(entries, 'checks-timeout', outcome.missing, reason);
   }
   const waitingFor = [...outcome.pending, ...outcome.missing];
   return {
     action: wait(`waiting for ${waitingFor.join(', ')} on the merge result of ${names}`),
     actionEvents: [],
   };
+}
+
+/** Fails a batch, announcing `merge.failed` once per PR head. */
+function failBatch(
+  entries: readonly BatchEntry[],
+  cause: 'checks-failed' | 'checks-timeout',
+  checks: readonly string[],
+  reason: string,
+): { action: MergeAction; actionEvents: CoordinatorEvent[] } {
+  const actionEvents = entries.map((e) =>
+    event('merge.failed', {
+      key: `merge.failed:${e.number}:${e.headSha}`,
+      taskId: e.taskId,
+      pull: e.number,
+      message: reason,
+    }),
+  );
+  return { action: { kind: 'fail-batch', entries, cause, checks, reason }, actionEvents };
 }
 
 /** The batch's status commit: its tasks completed (summary: the PR), plus aggregates that completes. */
