@@ -6,6 +6,7 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { BlobCache } from './adapters/github/blob-cache.js';
 import { classifyGitHubError, retryAfterMs } from './adapters/github/errors.js';
 import type { Octokit } from './adapters/github/octokit.js';
+import { backoffMs } from './coordinator/backoff.js';
 import { reconcileRepo } from './coordinator/reconcile.js';
 import { RepoQueue } from './coordinator/repo-queue.js';
 import { registerHandlers, type Target } from './handlers/targets.js';
@@ -22,6 +23,8 @@ export interface CoordinatorOptions {
 export interface CoordinatorHandle {
   /** Reconciles one repository now (coalesced with runs already queued). */
   readonly poke: (target: Target) => Promise<void>;
+  /** One resync pass (the timer runs it every `resyncIntervalMs`). */
+  readonly resync: () => Promise<void>;
   /** Resolves when no reconcile is running. */
   readonly idle: () => Promise<void>;
   readonly stop: () => void;
@@ -35,6 +38,9 @@ export function coordinatorApp(
   return (app: Probot) => {
     const targets = new Map<string, Target>();
     const active = new Set<string>();
+    /** Consecutive failed reconciles per repo (for the backoff) and the delivery that last poked it. */
+    const failures = new Map<string, number>();
+    const lastDelivery = new Map<string, string>();
     const blobs = new BlobCache();
     const deps = {
       appId: options.appId,
@@ -50,6 +56,7 @@ export function coordinatorApp(
         if (!target) return;
         const octokit = (await app.auth(target.installationId)) as Octokit;
         const result = await reconcileRepo(deps, octokit, { owner: target.owner, repo: target.repo });
+        failures.delete(key);
         app.log.info({ repo: key, action: result.plan?.action.kind ?? 'none' }, result.outcome);
         if (result.active) active.add(key);
         else active.delete(key);
@@ -57,8 +64,22 @@ export function coordinatorApp(
       },
       (key, error) => {
         const kind = classifyGitHubError(error);
-        app.log.error({ repo: key, err: error, class: kind }, 'reconcile failed');
-        if (kind === 'retry') setTimeout(() => void queue.poke(key), retryAfterMs(error, 5_000)).unref();
+        const attempt = (failures.get(key) ?? 0) + 1;
+        failures.set(key, attempt);
+        const delayMs = kind === 'retry' ? backoffMs(attempt, Math.random(), retryAfterMs(error, 0)) : null;
+        app.log.error(
+          {
+            repo: key,
+            delivery: lastDelivery.get(key),
+            err: error,
+            class: kind,
+            attempt,
+            retryInMs: delayMs,
+          },
+          'reconcile failed',
+        );
+        // Transient errors retry with backoff; others wait for the next webhook or resync.
+        if (delayMs !== null) setTimeout(() => void queue.poke(key), delayMs).unref();
       },
     );
 
@@ -70,19 +91,50 @@ export function coordinatorApp(
     registerHandlers(
       app,
       (target, reason) => {
+        lastDelivery.set(`${target.owner}/${target.repo}`, reason.delivery);
         app.log.debug({ repo: `${target.owner}/${target.repo}`, ...reason }, 'poke');
         void poke(target);
       },
       options.appId,
     );
 
+    // The first resync after boot reconciles every installed repo (nothing is known yet); later ones
+    // only the repos whose last reconcile saw open task PRs or a batch. Webhooks cover the rest.
+    let seeded = false;
+    const resync = async () => {
+      if (!seeded) {
+        for (const target of await installedRepos(app)) void poke(target);
+        seeded = true;
+        return;
+      }
+      for (const key of active) void queue.poke(key);
+    };
     const timer =
       options.resyncIntervalMs > 0
         ? setInterval(() => {
-            for (const key of active) void queue.poke(key);
+            resync().catch((error: unknown) => app.log.error({ err: error }, 'resync failed'));
           }, options.resyncIntervalMs)
         : null;
     timer?.unref();
-    onReady?.({ poke, idle: () => queue.idle(), stop: () => timer && clearInterval(timer) });
+    onReady?.({ poke, resync, idle: () => queue.idle(), stop: () => timer && clearInterval(timer) });
   };
+}
+
+/**
+ * Every repository of every installation (`GET /app/installations` with the app JWT, then
+ * `GET /installation/repositories` per installation).
+ */
+async function installedRepos(app: Probot): Promise<Target[]> {
+  const appOctokit = (await app.auth()) as Octokit;
+  const installations = await appOctokit.paginate(appOctokit.rest.apps.listInstallations, { per_page: 100 });
+  const targets: Target[] = [];
+  for (const installation of installations) {
+    const octokit = (await app.auth(installation.id)) as Octokit;
+    const repos = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, {
+      per_page: 100,
+    });
+    for (const repo of repos)
+      targets.push({ owner: repo.owner.login, repo: repo.name, installationId: installation.id });
+  }
+  return targets;
 }

@@ -424,3 +424,26 @@ describe('reading state it must not write', () => {
     expect(app.specErrors).toEqual([]);
   });
 });
+
+describe('the resync', () => {
+  strictNock();
+
+  it('reconciles every installed repository once after boot, then only active ones', async () => {
+    const app = await testApp();
+    mockSnapshotReads(nock(API))
+      .get('/app/installations')
+      .query({ per_page: 100 })
+      .reply(200, [{ id: INSTALLATION_ID, account: { login: repo.owner } }])
+      .get('/installation/repositories')
+      .query({ per_page: 100 })
+      .reply(200, { total_count: 1, repositories: [{ name: repo.repo, owner: { login: repo.owner } }] })
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 50 });
+    await app.handle.resync();
+    await app.handle.idle();
+    // Nothing is open there, so the next pass asks GitHub nothing (strict nock fails on any request).
+    await app.handle.resync();
+    await app.handle.idle();
+    expect(app.specErrors).toEqual([]);
+  });
+});
