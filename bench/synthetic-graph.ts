@@ -47,5 +47,6 @@ export function syntheticTaskFiles(size: number, edgesPerTask = 4, seed = 42): S
     ];
     files.push({ path: `tasks/area${i % 17}/task-${i}.md`, text: lines.join('\n') });
   }
-  return files;
+  // Both real sources hand the core files sorted by path (readTasksDir sorts; GitHub trees are sorted).
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -51,7 +51,7 @@ export class BranchIndex {
       if (list) list.push(id);
       else this.#byNormalized.set(key, [id]);
     }
-    for (const list of this.#byNormalized.values()) list.sort(compareStrings);
+    for (const list of this.#byNormalized.values()) if (list.length > 1) list.sort(compareStrings);
     this.#prefixes = [...prefixes].sort((a, b) => b.length - a.length);
   }
 

@@ -27,7 +27,7 @@ export function computeGenerations(graph: TaskGraph): Generations {
   const generations: string[][] = [];
   const generationOf = new Map<string, number>();
   while (frontier.length > 0) {
-    frontier.sort(compareStrings);
+    frontier.sort(); // code-unit order, as compareStrings
     generations.push(frontier);
     const level = generations.length;
     const next: string[] = [];

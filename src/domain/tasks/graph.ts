@@ -29,7 +29,11 @@ export interface TaskGraph {
 export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const byId = new Map<string, Task>();
-  for (const task of [...tasks].sort((a, b) => compareStrings(a.file, b.file))) {
+  // Directory walks and GitHub trees list files sorted already: then skip the sort.
+  const ordered = tasks.every((t, i) => i === 0 || compareStrings((tasks[i - 1] as Task).file, t.file) <= 0)
+    ? tasks
+    : [...tasks].sort((a, b) => compareStrings(a.file, b.file));
+  for (const task of ordered) {
     const first = byId.get(task.id);
     if (first) {
       const message = `task id "${task.id}" is already used by ${first.file}:${first.lines.id}`;
@@ -41,9 +45,13 @@ export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnost
 
   const dependencies = new Map<string, string[]>();
   const dependents = new Map<string, string[]>();
-  for (const id of byId.keys()) dependents.set(id, []);
+  // Native sort compares UTF-16 code units, the same order as compareStrings, without a JS callback.
+  const ids = [...byId.keys()].sort();
+  for (const id of ids) dependents.set(id, []);
   let edgeCount = 0;
-  for (const task of byId.values()) {
+  // Visiting tasks in id order appends every dependents list already sorted.
+  for (const id of ids) {
+    const task = byId.get(id) as Task;
     const kept: string[] = [];
     const deps = task.dependsOn;
     for (let index = 0; index < deps.length; index++) {
@@ -65,8 +73,6 @@ export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnost
     }
     dependencies.set(task.id, kept);
   }
-  for (const list of dependents.values()) list.sort(compareStrings);
-  const ids = [...byId.keys()].sort(compareStrings);
   return { graph: { tasks: byId, ids, dependencies, dependents, edgeCount }, diagnostics };
 }
 
