@@ -1,0 +1,40 @@
+/**
+ * The store keeps only what GitHub cannot: the notification outbox and its de-duplication keys.
+ * This is its small interface; `sqlite-outbox-store.ts` is the embedded implementation (a PostgreSQL
+ * one will follow for several replicas).
+ */
+
+/** One notification waiting for delivery to one channel. */
+export interface OutboxItem {
+  readonly id: number;
+  /** Repository owner: channels are resolved within the owner's own channel map. */
+  readonly owner: string;
+  readonly channel: string;
+  /** JSON of what to render (the card input); opaque to the store. */
+  readonly payload: string;
+  readonly attempts: number;
+  /** Earliest next attempt, ms since the epoch. */
+  readonly nextAttemptAt: number;
+  readonly createdAt: number;
+}
+
+export interface OutboxStore {
+  /**
+   * Adds an item unless `dedupeKey` was ever enqueued before (redelivered webhooks and repeated
+   * reconciles never post twice). @returns false for a duplicate.
+   */
+  enqueue(item: {
+    dedupeKey: string;
+    owner: string;
+    channel: string;
+    payload: string;
+    nowMs: number;
+  }): boolean;
+  /** Oldest items first, per channel in enqueue order, at most `limit`. */
+  pending(limit: number): OutboxItem[];
+  /** Removes delivered items (only after a 2xx). */
+  delivered(ids: readonly number[]): void;
+  /** Schedules another attempt. */
+  retryLater(id: number, nextAttemptAt: number, error: string): void;
+  close(): void;
+}
