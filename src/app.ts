@@ -96,6 +96,7 @@ export function coordinatorApp(
         void poke(target);
       },
       options.appId,
+      selfLogin(app),
     );
 
     // The first resync after boot reconciles every installed repo (nothing is known yet); later ones
@@ -137,4 +138,21 @@ async function installedRepos(app: Probot): Promise<Target[]> {
       targets.push({ owner: repo.owner.login, repo: repo.name, installationId: installation.id });
   }
   return targets;
+}
+
+/** The app's bot login (`<slug>[bot]`, from `GET /app`), looked up once; null when it cannot be read. */
+function selfLogin(app: Probot): () => Promise<string | null> {
+  let login: Promise<string | null> | undefined;
+  return () => {
+    login ??= app
+      .auth()
+      .then((octokit) => (octokit as Octokit).rest.apps.getAuthenticated())
+      .then(({ data }) => (data?.slug ? `${data.slug}[bot]` : null))
+      .catch((error: unknown) => {
+        app.log.warn({ err: error }, 'cannot read the app slug; own pushes will be reconciled');
+        login = undefined;
+        return null;
+      });
+    return login;
+  };
 }

@@ -33,7 +33,12 @@ export function targetOf(payload: RepoPayload): Target | null {
  *
  * @param appId the app's id: check runs and suites the app itself wrote do not poke (no loops).
  */
-export function registerHandlers(app: Probot, poke: Poke, appId: number): void {
+export function registerHandlers(
+  app: Probot,
+  poke: Poke,
+  appId: number,
+  selfLogin: () => Promise<string | null>,
+): void {
   const repoEvent = (event: string, delivery: string, payload: RepoPayload) => {
     const target = targetOf(payload);
     if (target) poke(target, { event, delivery });
@@ -51,11 +56,18 @@ export function registerHandlers(app: Probot, poke: Poke, appId: number): void {
       'pull_request.edited',
       'pull_request.closed',
       'pull_request_review.submitted',
-      'push',
       'status',
     ],
     async (context) => repoEvent(context.name, context.id, context.payload as RepoPayload),
   );
+
+  // The app's own pushes (status commits, promotions, staging) are followed by a reconcile of their
+  // own, so their webhooks are skipped. Only Bot senders cost the one-time bot login lookup.
+  app.on('push', async (context) => {
+    const sender = (context.payload as { sender?: { type?: string; login?: string } }).sender;
+    if (sender?.type === 'Bot' && sender.login === (await selfLogin())) return;
+    repoEvent(context.name, context.id, context.payload as RepoPayload);
+  });
 
   app.on(['check_run.completed', 'check_suite.completed'], async (context) => {
     const payload = context.payload as RepoPayload & {

@@ -187,6 +187,24 @@ describe('a push to main', () => {
     expect(state.unmatched).toEqual([]);
   });
 
+  it("ignores the app's own pushes (it reconciles after every write anyway)", async () => {
+    const app = await testApp();
+    nock(API).get('/app').reply(200, { id: 1, slug: 'taskgraph-coordinator' });
+    const sender = { login: 'taskgraph-coordinator[bot]', type: 'Bot', id: 9 };
+    await app.probot.receive({
+      id: 'delivery-8',
+      name: 'push',
+      payload: adapt(example('push'), { sender }) as never,
+    });
+    await app.probot.receive({
+      id: 'delivery-9',
+      name: 'push',
+      payload: adapt(example('push'), { sender }) as never,
+    });
+    await app.handle.idle();
+    expect(app.specErrors).toEqual([]);
+  });
+
   it('fails the Task graph check naming the bad key of .github/coordinator.yml, and does nothing else', async () => {
     const app = await testApp();
     const checks: { output: { summary: string } }[] = [];
