@@ -129,16 +129,16 @@ function mockPullReads(
     .reply(200, [{ filename: 'src/a.ts', status: 'added', sha: '4'.repeat(40) }])
     .get(`${R}/commits/${head}/check-runs`)
     .query({ per_page: 100 })
-    .reply(200, {
+    .reply(200, () => ({
       total_count: 1,
-      check_runs: [{ id: 1, name: 'ci', status: 'completed', conclusion: 'success', app: { id: 99 } }],
-    })
+      check_runs: [
+        { id: 1, name: 'ci', status: 'completed', conclusion: 'success', app: { id: 99 }, output: {} },
+        ...own(),
+      ],
+    }))
     .get(`${R}/commits/${head}/status`)
     .query({ per_page: 100 })
-    .reply(200, { state: 'success', statuses: [] })
-    .get(`${R}/commits/${head}/check-runs`)
-    .query({ app_id: 1, per_page: 100 })
-    .reply(200, () => ({ total_count: 0, check_runs: own() }));
+    .reply(200, { state: 'success', statuses: [] });
 }
 
 /** A check run the app created, as GitHub lists it afterwards. */

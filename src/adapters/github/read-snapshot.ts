@@ -4,7 +4,8 @@
  * Requests (N = open task PRs): base ref, base tree (recursive), task blobs not yet cached, open PRs,
  * recently closed PRs, the app's checks on the base head, staging ref (+ its commit and checks when
  * it holds a batch), required checks from branch protection and rulesets unless configured, and per
- * task PR: changed files, check runs and combined status of the head (+ head blobs of changed task
+ * task PR: changed files, one listing of the head's check runs (the app's own taken from it too) and
+ * its combined status (+ head blobs of changed task
  * files not yet cached; + the PR itself for `mergeable_state` under the direct strategy).
  */
 import type { RepoConfig } from '../../config/repo-config.js';
@@ -161,10 +162,7 @@ async function readPull(
         return taskFileChange(f.filename, baseText, headText);
       }),
   );
-  const [checks, own] = await Promise.all([
-    checkResults(input, pull.head.sha),
-    ownChecks(input, pull.head.sha),
-  ]);
+  const { checks, own } = await checkState(input, pull.head.sha);
   const mergeableState =
     config.merge.strategy === 'direct'
       ? ((await octokit.rest.pulls.get({ ...repo, pull_number: pull.number })).data.mergeable_state ?? null)
@@ -187,14 +185,22 @@ async function readPull(
   };
 }
 
-/** Check runs (all apps) and commit statuses on a commit, reduced to pending/success/failure. */
-async function checkResults(input: SnapshotInput, sha: string): Promise<CheckResult[]> {
+type ListedRun = Awaited<ReturnType<Octokit['rest']['checks']['listForRef']>>['data']['check_runs'][number];
+
+/**
+ * One listing of a commit's check runs (all apps) plus its combined status: every check reduced to
+ * pending/success/failure, and the app's own runs (newest per name) taken from the same listing.
+ */
+async function checkState(
+  input: SnapshotInput,
+  sha: string,
+): Promise<{ checks: CheckResult[]; own: Record<string, OwnCheckRun> }> {
   const { octokit, repo } = input;
   const [runs, status] = await Promise.all([
     octokit.paginate(octokit.rest.checks.listForRef, { ...repo, ref: sha, per_page: 100 }),
     octokit.rest.repos.getCombinedStatusForRef({ ...repo, ref: sha, per_page: 100 }),
   ]);
-  const results: CheckResult[] = runs.map((run) => ({
+  const checks: CheckResult[] = runs.map((run) => ({
     name: run.name,
     outcome:
       run.status !== 'completed'
@@ -204,15 +210,15 @@ async function checkResults(input: SnapshotInput, sha: string): Promise<CheckRes
           : 'failure',
   }));
   for (const s of status.data.statuses) {
-    results.push({
+    checks.push({
       name: s.context,
       outcome: s.state === 'success' ? 'success' : s.state === 'pending' ? 'pending' : 'failure',
     });
   }
-  return results;
+  return { checks, own: ownRuns(input.appId, runs) };
 }
 
-/** The app's own check runs on a commit, newest per name. */
+/** The app's own check runs on a commit (`GET .../check-runs?app_id=`), newest per name. */
 async function ownChecks(input: SnapshotInput, sha: string): Promise<Record<string, OwnCheckRun>> {
   const { octokit, repo } = input;
   const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
@@ -221,9 +227,13 @@ async function ownChecks(input: SnapshotInput, sha: string): Promise<Record<stri
     app_id: input.appId,
     per_page: 100,
   });
+  return ownRuns(input.appId, runs);
+}
+
+function ownRuns(appId: number, runs: readonly ListedRun[]): Record<string, OwnCheckRun> {
   const own: Record<string, OwnCheckRun> = {};
   for (const run of runs) {
-    if (run.app?.id !== input.appId || !OWN_NAMES.has(run.name)) continue;
+    if (run.app?.id !== appId || !OWN_NAMES.has(run.name)) continue;
     const current = own[run.name];
     if (current && current.id > run.id) continue;
     own[run.name] = {
@@ -250,7 +260,7 @@ async function readStaging(input: SnapshotInput): Promise<StagingState | null> {
   }
   const commit = (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data;
   const batch = parseBatchCommit(commit.message);
-  const checks = batch ? await checkResults(input, sha) : [];
+  const checks = batch ? (await checkState(input, sha)).checks : [];
   return { sha, batch, committedAtMs: Date.parse(commit.committer.date), checks };
 }
 
