@@ -122,10 +122,10 @@ async function readTasks(
   baseSha: string,
 ): Promise<{ loaded: LoadedGraph; taskTexts: Map<string, string>; taskPaths: Map<string, string> }> {
   const { octokit, repo, config } = input;
-  const dir = config.tasks.dir.replace(/^\.?\/+|\/+$/g, '');
+  const dir = tasksPrefix(config);
   const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: baseSha, recursive: 'true' });
   const entries = tree.data.tree.filter(
-    (e) => e.type === 'blob' && e.path?.startsWith(`${dir}/`) && e.path.endsWith('.md') && e.sha,
+    (e) => e.type === 'blob' && e.path?.startsWith(dir) && e.path.endsWith('.md') && e.sha,
   );
   const files = await Promise.all(
     entries.map(async (e) => ({
@@ -151,7 +151,7 @@ async function readPull(
     pull_number: pull.number,
     per_page: 100,
   });
-  const dir = `${config.tasks.dir.replace(/^\.?\/+|\/+$/g, '')}/`;
+  const dir = tasksPrefix(config);
   const taskFileChanges = await Promise.all(
     files
       .filter((f) => f.filename.startsWith(dir) && f.filename.endsWith('.md'))
@@ -302,4 +302,9 @@ async function readTaskBranches(
     ),
   );
   return lists.flat().map((ref) => ({ name: ref.ref.replace(/^refs\/heads\//, ''), sha: ref.object.sha }));
+}
+
+/** `tasks.dir` as a path prefix with one trailing slash (`./tasks/` and `tasks` both give `tasks/`). */
+function tasksPrefix(config: RepoConfig): string {
+  return `${config.tasks.dir.replace(/^\.?\/+|\/+$/g, '')}/`;
 }

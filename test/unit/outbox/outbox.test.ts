@@ -18,6 +18,11 @@ const payload = (text: string): string =>
     line: text,
   } satisfies NotificationPayload);
 
+/** Enqueues one event for owner `acme`; its card says `text` (default: the key). */
+function add(store: SqliteOutboxStore, key: string, channel: string, nowMs: number, text = key): boolean {
+  return store.enqueue({ dedupeKey: key, owner: 'acme', channel, payload: payload(text), nowMs });
+}
+
 /** A Teams endpoint answering from a script, recording what it accepted. */
 function endpoint(script: PostResult[]) {
   const accepted: string[] = [];
@@ -60,7 +65,7 @@ describe('the outbox', () => {
       ['e2', 'general'],
       ['e3', 'alerts'],
     ] as const) {
-      store.enqueue({ dedupeKey: key, owner: 'acme', channel, payload: payload(key), nowMs: clock.now });
+      add(store, key, channel, clock.now);
     }
     for (let i = 0; i < 40 && store.pending(10).length > 0; i++) {
       await deliverer.tick();
@@ -76,13 +81,7 @@ describe('the outbox', () => {
     const store = SqliteOutboxStore.open(':memory:');
     const teams = endpoint([{ status: 429, retryAfterMs: 30_000 }]);
     const { clock, deliverer } = setup(store, teams.post);
-    store.enqueue({
-      dedupeKey: 'k',
-      owner: 'acme',
-      channel: 'alerts',
-      payload: payload('k'),
-      nowMs: clock.now,
-    });
+    add(store, 'k', 'alerts', clock.now);
     await deliverer.tick();
     clock.now += 29_000;
     await deliverer.tick();
@@ -94,31 +93,15 @@ describe('the outbox', () => {
 
   it('never posts one event twice, whatever redelivers it', () => {
     const store = SqliteOutboxStore.open(':memory:');
-    expect(
-      store.enqueue({
-        dedupeKey: 'task.merged:a',
-        owner: 'acme',
-        channel: 'general',
-        payload: payload('a'),
-        nowMs: 1,
-      }),
-    ).toBe(true);
-    expect(
-      store.enqueue({
-        dedupeKey: 'task.merged:a',
-        owner: 'acme',
-        channel: 'general',
-        payload: payload('a'),
-        nowMs: 2,
-      }),
-    ).toBe(false);
+    expect(add(store, 'task.merged:a', 'general', 1, 'a')).toBe(true);
+    expect(add(store, 'task.merged:a', 'general', 2, 'a')).toBe(false);
     expect(store.pending(10)).toHaveLength(1);
   });
 
   it('survives a crash between enqueue and delivery, and then delivers exactly once', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'outbox-'));
     const before = SqliteOutboxStore.open(dir);
-    before.enqueue({ dedupeKey: 'k', owner: 'acme', channel: 'general', payload: payload('k'), nowMs: 1 });
+    add(before, 'k', 'general', 1);
     before.close(); // the process dies here: nothing was posted
     const after = SqliteOutboxStore.open(dir);
     const teams = endpoint([]);
@@ -130,15 +113,7 @@ describe('the outbox', () => {
     after.close();
     const reopened = SqliteOutboxStore.open(dir);
     expect(reopened.pending(10)).toEqual([]);
-    expect(
-      reopened.enqueue({
-        dedupeKey: 'k',
-        owner: 'acme',
-        channel: 'general',
-        payload: payload('k'),
-        nowMs: 2,
-      }),
-    ).toBe(false);
+    expect(add(reopened, 'k', 'general', 2)).toBe(false);
     reopened.close();
   });
 
@@ -146,20 +121,8 @@ describe('the outbox', () => {
     const store = SqliteOutboxStore.open(':memory:');
     const teams = endpoint([]);
     const { clock, deliverer } = setup(store, teams.post);
-    store.enqueue({
-      dedupeKey: 'a',
-      owner: 'acme',
-      channel: 'general',
-      payload: payload('a'),
-      nowMs: clock.now,
-    });
-    store.enqueue({
-      dedupeKey: 'b',
-      owner: 'acme',
-      channel: 'general',
-      payload: payload('b'),
-      nowMs: clock.now,
-    });
+    add(store, 'a', 'general', clock.now);
+    add(store, 'b', 'general', clock.now);
     await deliverer.tick();
     clock.now += 500;
     await deliverer.tick();
@@ -176,14 +139,7 @@ describe('the outbox', () => {
       bodies.push(message);
       return { status: 202, retryAfterMs: null };
     });
-    for (let i = 0; i < 8; i++)
-      store.enqueue({
-        dedupeKey: `e${i}`,
-        owner: 'acme',
-        channel: 'general',
-        payload: payload(`event ${i}`),
-        nowMs: clock.now + i,
-      });
+    for (let i = 0; i < 8; i++) add(store, `e${i}`, 'general', clock.now + i, `event ${i}`);
     clock.now += 10;
     await deliverer.tick();
     expect(bodies).toHaveLength(1);
@@ -202,7 +158,7 @@ describe('the outbox', () => {
       random: () => 0.5,
       onError: (m) => errors.push(m),
     });
-    store.enqueue({ dedupeKey: 'k', owner: 'acme', channel: 'general', payload: payload('k'), nowMs: 0 });
+    add(store, 'k', 'general', 0);
     await deliverer.tick();
     expect(store.pending(10)).toHaveLength(1);
     expect(errors[0]).toContain('no URL for channel "general"');
