@@ -99,6 +99,48 @@ const status = z
   })
   .prefault({});
 
+const tagFilter = z
+  .strictObject({
+    match: z.array(z.string().min(1)).optional().describe('At least one of these must be present.'),
+    ignore: z.array(z.string().min(1)).optional().describe('None of these may be present.'),
+  })
+  .optional();
+
+const channelKey = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'channel keys are letters, digits, _ . -');
+
+const route = z.strictObject({
+  /** Event names or globs (`task.*`). */
+  events: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('Event names or globs such as task.* (task.ready, merge.conflict, custom, ...).'),
+  tags: tagFilter.describe('Filter on the task frontmatter `tags`.'),
+  labels: tagFilter.describe('Filter on the PR labels.'),
+  min_severity: z
+    .enum(['info', 'warning', 'error'])
+    .optional()
+    .describe('Only events at least this severe (info < warning < error).'),
+  channel: channelKey.describe('Channel key; the server maps keys to Teams Workflows URLs.'),
+});
+
+const notifications = z
+  .strictObject({
+    /** Channel for events no route matches (and for unknown channel keys). */
+    default_channel: channelKey
+      .default('general')
+      .describe('Channel for events that no route matches, and for unknown channel keys.'),
+    /** Ordered routes; every matching route delivers. */
+    routes: z
+      .array(route)
+      .default([])
+      .describe('Ordered routes: every route that matches delivers; no match goes to default_channel.'),
+    /** A task PR with no activity for this long raises `task.stalled` once (default 4 hours). */
+    stall_after: duration
+      .prefault('4h')
+      .describe('A task PR with no activity for this long raises task.stalled: minutes, or 90s / 45m / 2h.'),
+  })
+  .prefault({});
+
 /** The whole file. */
 export const repoConfigSchema = z
   .strictObject({
@@ -107,12 +149,13 @@ export const repoConfigSchema = z
     merge,
     pull_requests: pullRequests,
     status,
+    notifications,
     /** Plan and log, but write nothing to GitHub. */
     dry_run: z.boolean().default(false).describe('Plan and log every action, but write nothing to GitHub.'),
   })
   .describe('Taskgraph Coordinator configuration (.github/coordinator.yml)');
 
-/** The configuration after defaults; `merge.checks_timeout` is in ms. */
+/** The configuration after defaults; durations (`merge.checks_timeout`, `notifications.stall_after`) are in ms. */
 export type RepoConfig = z.output<typeof repoConfigSchema>;
 
 /** One problem in the config file, for the `Task graph` check. */

@@ -8,15 +8,9 @@
  */
 import type { OutboxItem, OutboxStore } from '../adapters/store/outbox-store.js';
 import type { PostMessage } from '../adapters/teams/post-workflow.js';
-import { type CardInput, digestCard, eventCard, workflowsMessage } from '../domain/notify/cards.js';
+import { digestCard, eventCard, workflowsMessage } from '../domain/notify/cards.js';
+import type { NotificationPayload } from '../domain/notify/notifications.js';
 import { backoffMs } from './backoff.js';
-
-/** What the outbox stores per item. */
-export interface NotificationPayload {
-  readonly card: CardInput;
-  /** One line for digests. */
-  readonly line: string;
-}
 
 export interface DelivererOptions {
   readonly store: OutboxStore;

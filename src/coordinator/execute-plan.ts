@@ -13,6 +13,7 @@ import { batchCommitMessage, mergeCommitMessage } from '../domain/merge/batch-tr
 import {
   type BatchEntry,
   CHECK_NAMES,
+  type CoordinatorEvent,
   type MergeAction,
   type Plan,
   STAGING_BRANCH,
@@ -31,6 +32,10 @@ export interface ExecuteInput {
 export interface ExecuteResult {
   readonly outcome: string;
   readonly reconcileAgain: boolean;
+  /** False when the action lost a race and did nothing (its `actionEvents` are not true). */
+  readonly actionTookEffect?: boolean;
+  /** Facts only execution can learn (a conflict found by the merge). */
+  readonly events?: readonly CoordinatorEvent[];
 }
 
 /** Executes a plan. @throws octokit errors other than the races and conflicts handled here. */
@@ -44,7 +49,11 @@ export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
   } catch (error) {
     const kind = classifyGitHubError(error);
     if (kind === 'not-fast-forward' || kind === 'not-found') {
-      return { outcome: `${action.kind} lost a race (${kind}); reconciling again`, reconcileAgain: true };
+      return {
+        outcome: `${action.kind} lost a race (${kind}); reconciling again`,
+        reconcileAgain: true,
+        actionTookEffect: false,
+      };
     }
     throw error;
   }
@@ -119,13 +128,19 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
         });
       } catch (error) {
         if ((error as { status?: number }).status === 405) {
-          await reportFailure(
-            input,
-            action.entry,
-            'Not mergeable',
-            'GitHub refused to merge this PR (405). Update the branch and resolve any conflict.',
-          );
-          return { outcome: `#${action.entry.number} is not mergeable`, reconcileAgain: false };
+          const text = 'GitHub refused to merge this PR (405). Update the branch and resolve any conflict.';
+          await reportFailure(input, action.entry, 'Not mergeable', text);
+          return {
+            outcome: `#${action.entry.number} is not mergeable`,
+            reconcileAgain: false,
+            events: [
+              conflictEvent(
+                action.entry,
+                read.snapshot.baseBranch,
+                `#${action.entry.number} (${action.entry.taskId}) cannot be merged (GitHub answered 405)`,
+              ),
+            ],
+          };
         }
         if (classifyGitHubError(error) === 'conflict')
           return { outcome: `#${action.entry.number} head moved`, reconcileAgain: true };
@@ -164,7 +179,11 @@ async function startBatch(
         `Conflict with ${base}`,
         `This branch conflicts with \`${base}\`. Merge \`${base}\` into the branch (\`git fetch origin && git merge origin/${base}\`), resolve the conflict and push: the PR rejoins the queue when its head changes.`,
       );
-      return { outcome: `conflict merging #${entry.number}`, reconcileAgain: true };
+      return {
+        outcome: `conflict merging #${entry.number}`,
+        reconcileAgain: true,
+        events: [conflictEvent(entry, base, `#${entry.number} (${entry.taskId}) conflicts with ${base}`)],
+      };
     }
   }
   const files = await Promise.all(
@@ -252,6 +271,17 @@ async function deleteBranch(octokit: Octokit, repo: RepoRef, branch: string): Pr
     const status = (error as { status?: number }).status;
     if (status !== 404 && status !== 422) throw error;
   }
+}
+
+/** `merge.conflict`, once per PR head. */
+function conflictEvent(entry: BatchEntry, base: string, message: string): CoordinatorEvent {
+  return {
+    type: 'merge.conflict',
+    key: `merge.conflict:#${entry.number}:${entry.headSha}`,
+    taskId: entry.taskId,
+    pull: entry.number,
+    message: `${message}; the agent must merge ${base} into its branch`,
+  };
 }
 
 function capitalize(text: string): string {

@@ -13,6 +13,7 @@ import { configCheck } from '../domain/merge/check-runs.js';
 import { planReconcile } from '../domain/merge/plan.js';
 import type { Plan } from '../domain/merge/types.js';
 import { executePlan } from './execute-plan.js';
+import { contextOf, type Notifier } from './notifier.js';
 
 export interface ReconcileDeps {
   readonly appId: number;
@@ -22,6 +23,8 @@ export interface ReconcileDeps {
   readonly log: Logger;
   /** The clock, ms since the epoch (injected so tests control time). */
   readonly now: () => number;
+  /** Where events go (null: logged only). */
+  readonly notifier: Notifier | null;
 }
 
 export interface ReconcileResult {
@@ -68,7 +71,16 @@ export async function reconcileRepo(
     return { plan, outcome: `dry run: ${plan.action.kind}`, reconcileAgain: false, active };
   }
   const result = await executePlan({ octokit, repo, read, plan });
-  return { plan, ...result, active };
+  const events = [
+    ...plan.events,
+    ...(result.actionTookEffect === false ? [] : plan.actionEvents),
+    ...(result.events ?? []),
+  ];
+  if (deps.notifier && events.length > 0) {
+    const context = contextOf(read.snapshot, deps.notifier.knownChannels(repo.owner));
+    deps.notifier.publish(context, events);
+  }
+  return { plan, outcome: result.outcome, reconcileAgain: result.reconcileAgain, active };
 }
 
 /**

@@ -19,6 +19,7 @@ export function pull(number: number, id: string, fields: Partial<PullState> = {}
     draft: false,
     labels: [],
     createdAt: `2026-06-02T10:${String(number).padStart(2, '0')}:00Z`,
+    updatedAt: `2026-06-02T10:${String(number).padStart(2, '0')}:00Z`,
     url: `https://github.com/o/r/pull/${number}`,
     changedFiles: [`src/${id}.ts`],
     taskFileChanges: [],

@@ -32,7 +32,7 @@ const run = (action: MergeAction, config?: Parameters<typeof snapshotOf>[0]['con
     octokit: octokit(),
     repo,
     read: read(config),
-    plan: { checkRuns: [], draftPulls: [], events: [], action },
+    plan: { checkRuns: [], draftPulls: [], events: [], actionEvents: [], action },
   });
 
 describe('executePlan', () => {
@@ -211,7 +211,13 @@ describe('executePlan', () => {
       octokit: octokit(),
       repo,
       read: read(),
-      plan: { checkRuns: [checkRun], draftPulls: [], events: [], action: { kind: 'wait', reason: 'x' } },
+      plan: {
+        checkRuns: [checkRun],
+        draftPulls: [],
+        events: [],
+        actionEvents: [],
+        action: { kind: 'wait', reason: 'x' },
+      },
     });
     expect(sizes).toEqual([50, 50, 20]);
   });

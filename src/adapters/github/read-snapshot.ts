@@ -176,6 +176,7 @@ async function readPull(
     draft: pull.draft === true,
     labels: pull.labels.map((l) => l.name),
     createdAt: pull.created_at,
+    updatedAt: pull.updated_at ?? pull.created_at,
     url: pull.html_url,
     changedFiles: files.map((f) => f.filename),
     taskFileChanges,

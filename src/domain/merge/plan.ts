@@ -93,15 +93,19 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
       : mergeOrder({ pull, task, graph: loaded.graph, baseBranch: snapshot.baseBranch });
     want(orderRun(pull, verdict), pull.ownChecks[CHECK_NAMES.order]);
     if (task.kind === 'task' && verdict.state === 'ready') ready.push({ pull, taskId: task.taskId });
+    if (task.kind === 'task') {
+      const stalled = stallEvent(pull, task.taskId, snapshot.nowMs, config.notifications.stall_after);
+      if (stalled) events.push(stalled);
+    }
   }
 
   const drafts = draftPulls(snapshot, index);
   if (graphBroken) {
     const action = wait('the task graph has errors; nothing merges until they are fixed');
-    return { checkRuns, draftPulls: drafts, events, action };
+    return { checkRuns, draftPulls: drafts, events, actionEvents: [], action };
   }
   const { action, actionEvents } = chooseAction(snapshot, index, ready);
-  return { checkRuns, draftPulls: drafts, events: [...events, ...actionEvents], action };
+  return { checkRuns, draftPulls: drafts, events, actionEvents, action };
 }
 
 /** Task of a PR, `unknown` for a task-prefixed branch naming no task, null when it is not a task PR. */
@@ -335,6 +339,28 @@ function promotionEvents(snapshot: RepoSnapshot, entries: readonly BatchEntry[])
     );
   }
   return out;
+}
+
+/**
+ * `task.stalled` for a task PR with no activity (GitHub's `updated_at`) for `stallAfterMs`; keyed by
+ * that time, so it is raised once per stall and again only after new activity and a new stall.
+ */
+function stallEvent(
+  pull: PullState,
+  taskId: string,
+  nowMs: number,
+  stallAfterMs: number,
+): CoordinatorEvent | null {
+  const last = Date.parse(pull.updatedAt);
+  if (Number.isNaN(last) || nowMs - last < stallAfterMs) return null;
+  const hours = Math.floor((nowMs - last) / 3_600_000);
+  const idle = hours >= 1 ? `${hours} h` : `${Math.floor((nowMs - last) / 60_000)} min`;
+  return event('task.stalled', {
+    key: `task.stalled:#${pull.number}:${pull.updatedAt}`,
+    taskId,
+    pull: pull.number,
+    message: `#${pull.number} (${taskId}) has had no activity for ${idle}${pull.draft ? ' (still a draft)' : ''}`,
+  });
 }
 
 function orderRun(pull: PullState, verdict: OrderVerdict): DesiredCheckRun {

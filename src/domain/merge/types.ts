@@ -50,6 +50,8 @@ export interface PullState {
   readonly labels: readonly string[];
   /** ISO time the PR was opened (the "oldest ready PR" tie-break). */
   readonly createdAt: string;
+  /** ISO time of the PR's last activity (GitHub's `updated_at`: pushes, comments, labels, reviews). */
+  readonly updatedAt: string;
   readonly url: string;
   /** Paths changed by the PR (for overlap ordering). */
   readonly changedFiles: readonly string[];
@@ -198,21 +200,33 @@ export interface Wait {
   readonly reason: string;
 }
 
+/** Every event type (see `domain/notify/route.ts` for their severities). */
+export const EVENT_TYPES = [
+  'task.ready',
+  'generation.completed',
+  'task.merged',
+  'merge.conflict',
+  'merge.failed',
+  'task.blocked',
+  'task.unblocked',
+  'task.stalled',
+  'graph.invalid',
+  'ordering.violation',
+  'graph.completed',
+  'custom',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
 /** A typed fact for humans, routed to channels by the notifier. */
 export interface CoordinatorEvent {
-  readonly type:
-    | 'task.ready'
-    | 'task.merged'
-    | 'merge.failed'
-    | 'graph.invalid'
-    | 'ordering.violation'
-    | 'generation.completed'
-    | 'graph.completed';
+  readonly type: EventType;
   readonly taskId: string | null;
   readonly pull: number | null;
   readonly message: string;
   /** Stable key: the same fact always has the same key (de-duplication). */
   readonly key: string;
+  /** Who caused it (a GitHub login), when a person did. */
+  readonly actor?: string;
 }
 
 /** A draft PR to open for a task branch pushed without one. */
@@ -228,5 +242,8 @@ export interface Plan {
   readonly checkRuns: readonly DesiredCheckRun[];
   readonly draftPulls: readonly DraftPull[];
   readonly action: MergeAction | Wait;
+  /** Facts true whatever happens next (invalid graph, ordering violations, stalls). */
   readonly events: readonly CoordinatorEvent[];
+  /** Facts that become true only if the action succeeds (merged, ready, failed, completed). */
+  readonly actionEvents: readonly CoordinatorEvent[];
 }

@@ -56,3 +56,32 @@ export function fillSummary(text: string, summary: string): string {
   const body = summary.trim().replace(/\r?\n/g, eol);
   return text.slice(0, match.index) + head + body + text.slice(match.index + match[0].length);
 }
+
+const NOTES_HEADING = /^##[ \t]+Notes[ \t]*(?=\r?$)/m;
+const NEXT_HEADING = /^#{1,2}[ \t]+\S/m;
+
+/**
+ * Appends `line` to the `## Notes` section: right after its last non-blank line (a `> To be filled`
+ * placeholder stays for the agent). Without a `## Notes` section, one is added at the end. Line
+ * endings follow the file's own, and a missing final newline stays missing.
+ */
+export function addNote(text: string, line: string): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const note = line.replace(/\r?\n/g, ' ').trim();
+  const heading = NOTES_HEADING.exec(text);
+  if (!heading) {
+    const endsWithEol = text.endsWith('\n');
+    const body = `${endsWithEol ? '' : eol}${eol}## Notes${eol}${eol}${note}`;
+    return `${text}${body}${endsWithEol ? eol : ''}`;
+  }
+  const sectionStart = heading.index + heading[0].length;
+  const next = NEXT_HEADING.exec(text.slice(sectionStart));
+  const sectionEnd = next ? sectionStart + next.index : text.length;
+  const section = text.slice(sectionStart, sectionEnd);
+  const trimmed = section.replace(/\s+$/, '');
+  const at = sectionStart + trimmed.length;
+  const rest = text.slice(at);
+  // Insert after the last content line; keep whatever blank lines followed it.
+  if (rest === '') return `${text}${eol}${note}`;
+  return `${text.slice(0, at)}${eol}${note}${rest}`;
+}

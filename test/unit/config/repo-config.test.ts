@@ -18,6 +18,7 @@ describe('parseRepoConfig', () => {
       },
       pull_requests: { open_draft: true },
       status: { auto_complete_levels: ['planning'] },
+      notifications: { default_channel: 'general', routes: [], stall_after: 14_400_000 },
       dry_run: false,
     });
     expect(parseRepoConfig(null)).toEqual({ ok: true, config: defaultRepoConfig() });
@@ -47,6 +48,29 @@ describe('parseRepoConfig', () => {
       { 'branches.base': 'develop' },
     ],
     ['dry run', { dry_run: true }, { dry_run: true }],
+    [
+      'routes with filters',
+      {
+        notifications: {
+          default_channel: 'agents',
+          routes: [
+            {
+              events: ['merge.*'],
+              labels: { ignore: ['quiet'] },
+              min_severity: 'warning',
+              channel: 'alerts',
+            },
+            { events: ['task.*'], tags: { match: ['security'] }, channel: 'security' },
+          ],
+        },
+      },
+      { 'notifications.default_channel': 'agents', 'notifications.routes.1.channel': 'security' },
+    ],
+    [
+      'stall_after in hours',
+      { notifications: { stall_after: '1h' } },
+      { 'notifications.stall_after': 3_600_000 },
+    ],
   ])('accepts %s', (_intent, raw, expected) => {
     const result = parseRepoConfig(raw);
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
@@ -76,6 +100,29 @@ describe('parseRepoConfig', () => {
       [{ key: 'status.auto_complete_levels.0' }],
     ],
     ['not a mapping', 'merge: direct', [{ key: '(root)' }]],
+    [
+      'a route without events',
+      { notifications: { routes: [{ channel: 'a' }] } },
+      [{ key: 'notifications.routes.0.events' }],
+    ],
+    [
+      'a channel key with a URL in it',
+      { notifications: { default_channel: 'https://example.com/hook' } },
+      [{ key: 'notifications.default_channel' }],
+    ],
+    [
+      'a misspelt route key',
+      { notifications: { routes: [{ event: ['x'], channel: 'a' }] } },
+      [
+        { key: 'notifications.routes.0.events' },
+        { key: 'notifications.routes.0.event', message: 'unknown key' },
+      ],
+    ],
+    [
+      'a bad severity',
+      { notifications: { routes: [{ events: ['*'], min_severity: 'fatal', channel: 'a' }] } },
+      [{ key: 'notifications.routes.0.min_severity' }],
+    ],
   ])('rejects %s with the key', (_intent, raw, problems) => {
     const result = parseRepoConfig(raw);
     expect(result.ok).toBe(false);

@@ -408,7 +408,8 @@ describe('planReconcile: a batch on coordinator/staging', () => {
     expect(plan.action).toMatchObject({ kind: 'fail-batch', cause: 'checks-timeout', checks: ['ci'] });
     expect((plan.action as { reason: string }).reason).toContain('CI does not run on the staging branch');
     expect((plan.action as { reason: string }).reason).toContain('on: push: branches: [coordinator/staging]');
-    expect(plan.events.map((e) => e.type)).toEqual(['merge.failed']);
+    expect(plan.actionEvents.map((e) => e.type)).toEqual(['merge.failed']);
+    expect(plan.events).toEqual([]);
   });
 
   it('completes the task and the aggregates it unblocks in the batch status commit', () => {
@@ -431,7 +432,7 @@ describe('planReconcile: a batch on coordinator/staging', () => {
 
   it('announces the merge, what became ready, and completed generations on promotion', () => {
     const plan = planReconcile(snapshotOf({ tasks, pulls: queued, staging: stagingWith([[1, 'a']], green) }));
-    expect(plan.events.map((e) => `${e.type} ${e.taskId ?? ''}`.trim())).toEqual([
+    expect(plan.actionEvents.map((e) => `${e.type} ${e.taskId ?? ''}`.trim())).toEqual([
       'task.merged a',
       'task.ready b',
       'generation.completed',
@@ -442,7 +443,59 @@ describe('planReconcile: a batch on coordinator/staging', () => {
     const plan = planReconcile(
       snapshotOf({ tasks: [{ id: 'a' }], pulls: queued, staging: stagingWith([[1, 'a']], green) }),
     );
-    expect(plan.events.map((e) => e.type)).toContain('graph.completed');
+    expect(plan.actionEvents.map((e) => e.type)).toContain('graph.completed');
+  });
+});
+
+describe('planReconcile: stalled task PRs', () => {
+  const tasks = [{ id: 'a' }, { id: 'b', depends_on: ['a'] }];
+  const at = (iso: string) => Date.parse(iso);
+  it.each<[string, number, string | null, Partial<import('../../../src/domain/merge/types.js').PullState>]>([
+    [
+      'quiet for exactly the default 4 h',
+      at('2026-06-02T14:00:00Z'),
+      'task.stalled:#1:2026-06-02T10:00:00Z',
+      {},
+    ],
+    ['quiet for 3 h 59 min: not yet', at('2026-06-02T13:59:00Z'), null, {}],
+    [
+      'a draft counts too',
+      at('2026-06-02T15:00:00Z'),
+      'task.stalled:#1:2026-06-02T10:00:00Z',
+      { draft: true },
+    ],
+    [
+      'new activity starts a new stall with a new key',
+      at('2026-06-02T18:00:00Z'),
+      'task.stalled:#1:2026-06-02T13:30:00Z',
+      { updatedAt: '2026-06-02T13:30:00Z' },
+    ],
+  ])('%s', (_intent, nowMs, key, fields) => {
+    const plan = planReconcile(
+      snapshotOf({ tasks, pulls: [pull(1, 'a', { updatedAt: '2026-06-02T10:00:00Z', ...fields })], nowMs }),
+    );
+    const stalled = plan.events.filter((e) => e.type === 'task.stalled');
+    expect(stalled.map((e) => e.key)).toEqual(key ? [key] : []);
+    if (key) expect(stalled[0]).toMatchObject({ taskId: 'a', pull: 1 });
+  });
+
+  it('follows notifications.stall_after', () => {
+    const plan = planReconcile(
+      snapshotOf({
+        tasks,
+        pulls: [pull(1, 'a', { updatedAt: '2026-06-02T10:00:00Z' })],
+        nowMs: at('2026-06-02T10:31:00Z'),
+        config: (c) => {
+          (c.notifications as { stall_after: number }).stall_after = 30 * 60_000;
+        },
+      }),
+    );
+    expect(plan.events.map((e) => e.message)).toEqual(['#1 (a) has had no activity for 31 min']);
+  });
+
+  it('ignores PRs that are not task PRs', () => {
+    const other = pull(1, 'x', { headRef: 'docs/readme', updatedAt: '2026-06-01T00:00:00Z' });
+    expect(planReconcile(snapshotOf({ tasks, pulls: [other] })).events).toEqual([]);
   });
 });
 

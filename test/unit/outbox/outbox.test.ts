@@ -5,8 +5,9 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { SqliteOutboxStore } from '../../../src/adapters/store/sqlite-outbox-store.js';
 import { type PostResult, workflowPoster } from '../../../src/adapters/teams/post-workflow.js';
-import { type NotificationPayload, OutboxDeliverer } from '../../../src/coordinator/deliver-outbox.js';
+import { OutboxDeliverer } from '../../../src/coordinator/deliver-outbox.js';
 import type { WorkflowsMessage } from '../../../src/domain/notify/cards.js';
+import type { NotificationPayload } from '../../../src/domain/notify/notifications.js';
 
 const URLS = new Map([
   ['general', 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=G'],

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTaskFile } from '../../../src/domain/tasks/parse-task.js';
-import { fillSummary, setStatus, TaskEditError } from '../../../src/domain/tasks/status-edit.js';
+import { addNote, fillSummary, setStatus, TaskEditError } from '../../../src/domain/tasks/status-edit.js';
 import { WRAITH_DIR } from '../../helpers/task-files.js';
 
 describe('setStatus', () => {
@@ -120,5 +120,68 @@ describe('fillSummary', () => {
 
   it('writes multi-line summaries with the file line ending', () => {
     expect(fillSummary('## Summary\r\n> To be filled\r\n', 'one\ntwo')).toBe('## Summary\r\none\r\ntwo\r\n');
+  });
+});
+
+describe('addNote', () => {
+  const note = 'Blocked: waiting for the API key (@ana, https://github.com/o/r/pull/3#issuecomment-1)';
+  it.each([
+    [
+      'keeps the placeholder and appends after it',
+      '## Notes\n\n> To be filled by implementation agent\n\n## Summary\n\n> To be filled on completion\n',
+      `## Notes\n\n> To be filled by implementation agent\n${note}\n\n## Summary\n\n> To be filled on completion\n`,
+    ],
+    [
+      'appends after earlier notes',
+      '## Notes\n\n- first\n- second\n',
+      `## Notes\n\n- first\n- second\n${note}\n`,
+    ],
+    [
+      'a Notes section at the very end without a final newline',
+      '## Notes\n\nold',
+      `## Notes\n\nold\n${note}`,
+    ],
+    [
+      'adds a section when there is none',
+      '---\nid: a\n---\nbody\n',
+      `---\nid: a\n---\nbody\n\n## Notes\n\n${note}\n`,
+    ],
+    [
+      'adds a section and keeps a missing final newline missing',
+      '---\nid: a\n---\nbody',
+      `---\nid: a\n---\nbody\n\n## Notes\n\n${note}`,
+    ],
+    [
+      'follows CRLF',
+      '## Notes\r\n\r\n> To be filled\r\n\r\n## Summary\r\n',
+      `## Notes\r\n\r\n> To be filled\r\n${note}\r\n\r\n## Summary\r\n`,
+    ],
+    [
+      'does not take ### Notes for the section',
+      '### Notes\n\nx\n',
+      `### Notes\n\nx\n\n## Notes\n\n${note}\n`,
+    ],
+  ])('%s', (_intent, text, expected) => {
+    expect(addNote(text, note)).toBe(expected);
+  });
+
+  it('keeps a multi-line reason on one line', () => {
+    expect(addNote('## Notes\n', 'Blocked: a\nb')).toBe('## Notes\nBlocked: a b\n');
+  });
+
+  it('changes nothing but the added line in every wraith file', () => {
+    const dir = path.join(WRAITH_DIR, '01-decomposed-all-pending/tasks');
+    const files = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.md'));
+    expect(files.length).toBe(35);
+    for (const file of files) {
+      const text = readFileSync(path.join(dir, file), 'utf8');
+      const edited = addNote(text, note);
+      expect(edited.replace(`\n${note}`, '')).toBe(text);
+      expect(parseTaskFile({ path: file, text: edited }).task).toEqual(
+        parseTaskFile({ path: file, text }).task,
+      );
+    }
   });
 });
