@@ -6,10 +6,17 @@ import type { ApplicationFunction, Probot } from 'probot';
 import { BlobCache } from './adapters/github/blob-cache.js';
 import { classifyGitHubError, retryAfterMs } from './adapters/github/errors.js';
 import type { Octokit } from './adapters/github/octokit.js';
+import { PermissionCache } from './adapters/github/permissions.js';
+import type { OutboxStore } from './adapters/store/outbox-store.js';
+import type { ChannelDirectory } from './adapters/teams/channels-file.js';
+import { type PostMessage, workflowPoster } from './adapters/teams/post-workflow.js';
 import { backoffMs } from './coordinator/backoff.js';
+import { runComment } from './coordinator/commands/run-comment.js';
+import { OutboxDeliverer } from './coordinator/deliver-outbox.js';
+import { Notifier } from './coordinator/notifier.js';
 import { reconcileRepo } from './coordinator/reconcile.js';
 import { RepoQueue } from './coordinator/repo-queue.js';
-import { registerHandlers, type Target } from './handlers/targets.js';
+import { type NewComment, registerHandlers, type Target } from './handlers/targets.js';
 
 export interface CoordinatorOptions {
   readonly appId: number;
@@ -17,6 +24,15 @@ export interface CoordinatorOptions {
   /** Resync period, ms; 0 disables the timer (tests). */
   readonly resyncIntervalMs: number;
   readonly now?: () => number;
+  /** Teams alerts; without it events are only logged. */
+  readonly notifications?: {
+    readonly store: OutboxStore;
+    readonly channels: ChannelDirectory;
+    /** Defaults to the real Workflows poster. */
+    readonly post?: PostMessage;
+    /** Outbox delivery period, ms (default 1 s); 0 disables the timer (tests call `deliver`). */
+    readonly deliverEveryMs?: number;
+  };
 }
 
 /** What a test or the server can hold on to. */
@@ -27,6 +43,8 @@ export interface CoordinatorHandle {
   readonly resync: () => Promise<void>;
   /** Resolves when no reconcile is running. */
   readonly idle: () => Promise<void>;
+  /** One outbox delivery pass; resolves to the number of posts accepted (0 without Teams). */
+  readonly deliver: () => Promise<number>;
   readonly stop: () => void;
 }
 
@@ -42,13 +60,23 @@ export function coordinatorApp(
     const failures = new Map<string, number>();
     const lastDelivery = new Map<string, string>();
     const blobs = new BlobCache();
-    const deps = {
-      appId: options.appId,
-      blobs,
-      dryRun: options.dryRun,
-      log: app.log,
-      now: options.now ?? Date.now,
-    };
+    const now = options.now ?? Date.now;
+    const teams = options.notifications;
+    const notifier = teams
+      ? new Notifier({ store: teams.store, channels: teams.channels, now, log: app.log })
+      : null;
+    const deliverer = teams
+      ? new OutboxDeliverer({
+          store: teams.store,
+          channels: (owner) => teams.channels.channelsFor(owner),
+          post: teams.post ?? workflowPoster(),
+          now,
+          random: Math.random,
+          onError: (message) => app.log.warn(message),
+        })
+      : null;
+    const deps = { appId: options.appId, blobs, dryRun: options.dryRun, log: app.log, now, notifier };
+    const permissions = new PermissionCache({ now });
 
     const queue: RepoQueue = new RepoQueue(
       async (key) => {
@@ -88,6 +116,22 @@ export function coordinatorApp(
       targets.set(key, target);
       return queue.poke(key);
     };
+    const onComment = async (comment: NewComment) => {
+      const { target } = comment;
+      const octokit = (await app.auth(target.installationId)) as Octokit;
+      const commandDeps = {
+        appId: options.appId,
+        blobs,
+        permissions,
+        notifier,
+        log: app.log,
+        poke: () => void poke(target),
+      };
+      await runComment(commandDeps, octokit, {
+        ...comment,
+        repo: { owner: target.owner, repo: target.repo },
+      });
+    };
     registerHandlers(
       app,
       (target, reason) => {
@@ -97,6 +141,7 @@ export function coordinatorApp(
       },
       options.appId,
       selfLogin(app),
+      onComment,
     );
 
     // The first resync after boot reconciles every installed repo (nothing is known yet); later ones
@@ -117,7 +162,34 @@ export function coordinatorApp(
           }, options.resyncIntervalMs)
         : null;
     timer?.unref();
-    onReady?.({ poke, resync, idle: () => queue.idle(), stop: () => timer && clearInterval(timer) });
+
+    let delivering: Promise<number> | null = null;
+    const deliver = async (): Promise<number> => {
+      if (!deliverer) return 0;
+      delivering ??= deliverer.tick().finally(() => {
+        delivering = null;
+      });
+      return delivering;
+    };
+    const deliverEveryMs = teams?.deliverEveryMs ?? 1_000;
+    const outboxTimer =
+      deliverer && deliverEveryMs > 0
+        ? setInterval(() => {
+            deliver().catch((error: unknown) => app.log.error({ err: error }, 'outbox delivery failed'));
+          }, deliverEveryMs)
+        : null;
+    outboxTimer?.unref();
+
+    onReady?.({
+      poke,
+      resync,
+      idle: () => queue.idle(),
+      deliver,
+      stop: () => {
+        if (timer) clearInterval(timer);
+        if (outboxTimer) clearInterval(outboxTimer);
+      },
+    });
   };
 }
 

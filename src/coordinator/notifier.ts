@@ -9,8 +9,14 @@ import type { ChannelDirectory } from '../adapters/teams/channels-file.js';
 import type { CoordinatorEvent, RepoSnapshot } from '../domain/merge/types.js';
 import { type EventContext, notificationsFor } from '../domain/notify/notifications.js';
 
-/** What the notifier needs to know of a repository, read from a reconcile snapshot. */
-export function contextOf(snapshot: RepoSnapshot, knownChannels: ReadonlySet<string>): EventContext {
+/** What the notifier needs to know of a repository: a reconcile snapshot, or the base state and a PR. */
+export type ContextSource = Pick<
+  RepoSnapshot,
+  'owner' | 'repo' | 'repoUrl' | 'baseBranch' | 'config' | 'loaded' | 'taskPaths'
+> & { readonly pulls: readonly { number: number; labels: readonly string[]; url: string }[] };
+
+/** The routing context of one repository. */
+export function contextOf(snapshot: ContextSource, knownChannels: ReadonlySet<string>): EventContext {
   const { loaded } = snapshot;
   return {
     owner: snapshot.owner,

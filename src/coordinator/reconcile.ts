@@ -6,9 +6,10 @@
 import type { Logger } from 'probot';
 import type { BlobCache } from '../adapters/github/blob-cache.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
+import { readRepoConfig } from '../adapters/github/read-config.js';
 import { readSnapshot } from '../adapters/github/read-snapshot.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
-import { CONFIG_FILE, type ConfigResult, parseRepoConfig } from '../config/repo-config.js';
+import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
 import { planReconcile } from '../domain/merge/plan.js';
 import type { Plan } from '../domain/merge/types.js';
@@ -42,7 +43,7 @@ export async function reconcileRepo(
   octokit: Octokit,
   repo: RepoRef,
 ): Promise<ReconcileResult> {
-  const configResult = await readConfig(octokit, repo);
+  const configResult = await readRepoConfig(octokit, repo);
   if (!configResult.ok) {
     const branch = (await octokit.rest.repos.get({ ...repo })).data.default_branch;
     const headSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
@@ -81,22 +82,4 @@ export async function reconcileRepo(
     deps.notifier.publish(context, events);
   }
   return { plan, outcome: result.outcome, reconcileAgain: result.reconcileAgain, active };
-}
-
-/**
- * Reads `.github/coordinator.yml` through Probot's config plugin (the owner's `.github` repo as a
- * fallback, `_extends` supported) and validates it. A YAML syntax error is a config problem too.
- */
-async function readConfig(octokit: Octokit, repo: RepoRef): Promise<ConfigResult> {
-  try {
-    const { config } = await octokit.config.get({ ...repo, path: `.github/${CONFIG_FILE}` });
-    return parseRepoConfig(config);
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status !== undefined) throw error;
-    return {
-      ok: false,
-      problems: [{ key: '(root)', message: `cannot be read: ${(error as Error).message}` }],
-    };
-  }
 }

@@ -13,6 +13,18 @@ export interface Target {
 
 export type Poke = (target: Target, reason: { event: string; delivery: string }) => void;
 
+/** A new comment that may hold `/coordinator` commands (never one of the app's own). */
+export interface NewComment {
+  readonly target: Target;
+  readonly issueNumber: number;
+  readonly isPull: boolean;
+  readonly commentId: number;
+  readonly commentUrl: string;
+  readonly body: string;
+  readonly author: string;
+  readonly delivery: string;
+}
+
 interface RepoPayload {
   repository?: { name: string; owner: { login: string } };
   installation?: { id: number };
@@ -38,6 +50,7 @@ export function registerHandlers(
   poke: Poke,
   appId: number,
   selfLogin: () => Promise<string | null>,
+  onComment: (comment: NewComment) => Promise<void> = async () => {},
 ): void {
   const repoEvent = (event: string, delivery: string, payload: RepoPayload) => {
     const target = targetOf(payload);
@@ -92,5 +105,35 @@ export function registerHandlers(
         { event: context.name, delivery: context.id },
       );
     }
+  });
+
+  // Only new comments: edits and deletions never run commands (an edit must not replay them).
+  app.on('issue_comment.created', async (context) => {
+    const payload = context.payload as RepoPayload & {
+      issue: { number: number; pull_request?: unknown };
+      comment: {
+        id: number;
+        html_url: string;
+        body?: string | null;
+        user: { login: string; type?: string } | null;
+        performed_via_github_app?: { id: number } | null;
+      };
+    };
+    const target = targetOf(payload);
+    const { comment } = payload;
+    const body = comment.body ?? '';
+    if (!target || !comment.user || !/\/coordinator/i.test(body)) return;
+    if (comment.performed_via_github_app?.id === appId) return;
+    if (comment.user.type === 'Bot' && comment.user.login === (await selfLogin())) return;
+    await onComment({
+      target,
+      issueNumber: payload.issue.number,
+      isPull: payload.issue.pull_request != null,
+      commentId: comment.id,
+      commentUrl: comment.html_url,
+      body,
+      author: comment.user.login,
+      delivery: context.id,
+    });
   });
 }

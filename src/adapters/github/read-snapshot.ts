@@ -51,11 +51,7 @@ const OWN_NAMES: ReadonlySet<string> = new Set(Object.values(CHECK_NAMES));
 /** Reads the snapshot. @throws octokit errors (the reconcile classifies and retries them). */
 export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> {
   const { octokit, repo, config } = input;
-  const repository = (await octokit.rest.repos.get({ ...repo })).data;
-  const baseBranch = config.branches.base ?? repository.default_branch;
-  const baseSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${baseBranch}` })).data.object.sha;
-
-  const { loaded, taskTexts, taskPaths } = await readTasks(input, baseSha);
+  const { repoUrl, baseBranch, baseSha, loaded, taskTexts, taskPaths } = await readBase(input);
   const index = new BranchIndex(loaded.graph.ids, config.branches.prefixes);
 
   const openPulls = await octokit.paginate(octokit.rest.pulls.list, {
@@ -100,7 +96,7 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
   const snapshot: RepoSnapshot = {
     owner: repo.owner,
     repo: repo.repo,
-    repoUrl: repository.html_url,
+    repoUrl,
     taskBranches,
     baseBranch,
     baseSha,
@@ -117,8 +113,34 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
   return { snapshot, taskTexts };
 }
 
+/** The base branch and its task graph: what comment commands need without the whole snapshot. */
+export interface BaseState {
+  readonly repoUrl: string;
+  readonly baseBranch: string;
+  readonly baseSha: string;
+  readonly loaded: LoadedGraph;
+  /** Text of every task file at the base head, by path. */
+  readonly taskTexts: ReadonlyMap<string, string>;
+  readonly taskPaths: ReadonlyMap<string, string>;
+}
+
+/**
+ * Reads the base branch head and its task files (repo, ref, recursive tree, uncached blobs).
+ * @throws octokit errors.
+ */
+export async function readBase(
+  input: Pick<SnapshotInput, 'octokit' | 'repo' | 'config' | 'blobs'>,
+): Promise<BaseState> {
+  const { octokit, repo, config } = input;
+  const repository = (await octokit.rest.repos.get({ ...repo })).data;
+  const baseBranch = config.branches.base ?? repository.default_branch;
+  const baseSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${baseBranch}` })).data.object.sha;
+  const { loaded, taskTexts, taskPaths } = await readTasks(input, baseSha);
+  return { repoUrl: repository.html_url, baseBranch, baseSha, loaded, taskTexts, taskPaths };
+}
+
 async function readTasks(
-  input: SnapshotInput,
+  input: Pick<SnapshotInput, 'octokit' | 'repo' | 'config' | 'blobs'>,
   baseSha: string,
 ): Promise<{ loaded: LoadedGraph; taskTexts: Map<string, string>; taskPaths: Map<string, string> }> {
   const { octokit, repo, config } = input;

@@ -21,12 +21,13 @@
  *    Any other staging content (no batch, an old base, a changed or withdrawn PR) is free to overwrite.
  * 3. Status the base branch owes (aggregates whose dependencies completed; tasks whose PR merged but
  *    whose file says otherwise) -> one status commit on the base.
- * 4. The first candidate in merge order -> staging: start a batch (merge it onto staging, then one
+ * 4. The first candidate in merge order (a `coordinator: priority <p>` label overrides the task's priority) -> staging: start a batch (merge it onto staging, then one
  *    status commit completing its task and the aggregates that completes); direct: update the branch
  *    when it is behind, else merge the PR with its head SHA.
  * 5. Otherwise wait.
  * Batch size is 1; the batch shape already carries a list so larger batches need no new protocol.
  */
+import { priorityFromLabels } from '../commands/labels.js';
 import { BranchIndex } from '../tasks/branch-names.js';
 import { readyTasks } from '../tasks/readiness.js';
 import { type Candidate, completeness, orderCandidates, requiredOutcome } from './candidates.js';
@@ -136,7 +137,7 @@ function chooseAction(
           pull,
           taskId,
           generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
-          priority: loaded.graph.tasks.get(taskId)?.priority ?? 0,
+          priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
         }),
       ),
   );

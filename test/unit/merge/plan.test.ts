@@ -270,6 +270,28 @@ describe('planReconcile: merge order of several ready PRs', () => {
       'start-batch #2 b',
     ],
     [
+      'a priority label overrides the task priority',
+      {
+        tasks: [{ id: 'a' }, { id: 'b', extra: 'priority: high' }],
+        pulls: [
+          pull(1, 'a', { checks: green, labels: ['coordinator: priority 5'] }),
+          pull(2, 'b', { checks: green }),
+        ],
+      },
+      'start-batch #1 a',
+    ],
+    [
+      'a low priority label puts a PR after its peers',
+      {
+        tasks: [{ id: 'a' }, { id: 'b' }],
+        pulls: [
+          pull(1, 'a', { checks: green, labels: ['coordinator: priority low'] }),
+          pull(2, 'b', { checks: green }),
+        ],
+      },
+      'start-batch #2 b',
+    ],
+    [
       'then the oldest PR',
       {
         tasks: [{ id: 'a' }, { id: 'b' }],

@@ -1,0 +1,199 @@
+/**
+ * Runs the `/coordinator` commands of one new comment: authorize each (write permission for
+ * mutating verbs, cached), carry it out where intent lives in GitHub (labels on the PR, status
+ * commits on the base branch, the `Merge queue` check), then answer once: a 👍 reaction when any
+ * command was accepted (👎 when none was), and one reply comment when something changed, was
+ * refused or asked for text (`status`, `help`). The app's own comments never get here.
+ */
+import type { Logger } from 'probot';
+import type { BlobCache } from '../../adapters/github/blob-cache.js';
+import type { Octokit, RepoRef } from '../../adapters/github/octokit.js';
+import type { PermissionCache } from '../../adapters/github/permissions.js';
+import { readRepoConfig } from '../../adapters/github/read-config.js';
+import { type BaseState, readBase } from '../../adapters/github/read-snapshot.js';
+import type { RepoConfig } from '../../config/repo-config.js';
+import { authorize } from '../../domain/commands/authorize.js';
+import { type Command, parseComment } from '../../domain/commands/parse-commands.js';
+import type { CoordinatorEvent } from '../../domain/merge/types.js';
+import { contextOf, type Notifier } from '../notifier.js';
+import { runVerb } from './verbs.js';
+
+/** A new comment, as the handler saw it. */
+export interface CommentEvent {
+  readonly repo: RepoRef;
+  readonly issueNumber: number;
+  readonly isPull: boolean;
+  readonly commentId: number;
+  readonly commentUrl: string;
+  readonly body: string;
+  readonly author: string;
+}
+
+export interface CommandDeps {
+  /** The app's id: its own check runs are found by it. */
+  readonly appId: number;
+  readonly blobs: BlobCache;
+  readonly permissions: PermissionCache;
+  readonly notifier: Notifier | null;
+  readonly log: Pick<Logger, 'info' | 'warn' | 'debug'>;
+  /** Reconcile the repository (after a change, or for `sync`). */
+  readonly poke: () => void;
+}
+
+/** What one command did. */
+export interface VerbOutcome {
+  readonly accepted: boolean;
+  /** Whether GitHub state changed (labels, a status commit, a check run, a notification). */
+  readonly changed: boolean;
+  /** A line (or block) for the reply; null for nothing to say. */
+  readonly text: string | null;
+  readonly events?: readonly CoordinatorEvent[];
+}
+
+/** Lazily read, shared by the commands of one comment. */
+export interface CommandScope {
+  readonly octokit: Octokit;
+  readonly comment: CommentEvent;
+  readonly deps: CommandDeps;
+  readonly config: () => Promise<RepoConfig>;
+  readonly base: () => Promise<BaseState>;
+  readonly pull: () => Promise<PullInfo>;
+}
+
+export interface PullInfo {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  readonly labels: readonly string[];
+  readonly url: string;
+  readonly state: string;
+}
+
+/** Thrown inside a verb to refuse it with a reason (it becomes a line of the reply). */
+export class CommandRefusal extends Error {
+  override readonly name = 'CommandRefusal';
+}
+
+const REPLY_MARKER = '<!-- taskgraph-coordinator:reply -->';
+
+/**
+ * Runs every command of a comment.
+ * @returns accepted and refused counts and the reply posted (null: none). @throws octokit errors
+ *   other than refusals (the handler logs them; Probot's retry does not apply to comments).
+ */
+export async function runComment(
+  deps: CommandDeps,
+  octokit: Octokit,
+  comment: CommentEvent,
+): Promise<{ accepted: number; refused: number; reply: string | null }> {
+  const parsed = parseComment(comment.body);
+  if (parsed.commands.length === 0 && parsed.errors.length === 0)
+    return { accepted: 0, refused: 0, reply: null };
+  const { repo } = comment;
+
+  const scope: CommandScope = {
+    octokit,
+    comment,
+    deps,
+    config: once(async () => {
+      const result = await readRepoConfig(octokit, repo);
+      if (result.ok) return result.config;
+      const keys = result.problems.map((p) => `\`${p.key}\` ${p.message}`).join('; ');
+      throw new CommandRefusal(`\`.github/coordinator.yml\` is invalid (${keys}); fix it first`);
+    }),
+    base: once(async () => readBase({ octokit, repo, config: await scope.config(), blobs: deps.blobs })),
+    pull: once(async () => {
+      if (!comment.isPull) throw new CommandRefusal('this works only in a task PR, not in an issue');
+      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: comment.issueNumber });
+      return {
+        number: data.number,
+        title: data.title,
+        body: data.body ?? '',
+        headRef: data.head.ref,
+        headSha: data.head.sha,
+        labels: data.labels.map((l) => l.name),
+        url: data.html_url,
+        state: data.state,
+      };
+    }),
+  };
+
+  const lines: string[] = parsed.errors.map((e) => `❌ \`${e.text}\`: ${e.message}`);
+  let accepted = 0;
+  let changed = false;
+  const events: CoordinatorEvent[] = [];
+  const mutating = parsed.commands.some((c) => c.verb !== 'status' && c.verb !== 'help');
+  const permission = mutating
+    ? await deps.permissions.permission(octokit, repo, comment.author)
+    : ('read' as const);
+
+  for (const command of parsed.commands) {
+    const verdict = authorize({ verb: command.verb, permission, isSelf: false });
+    if (!verdict.allowed) {
+      lines.push(`❌ \`${command.verb}\`: ${verdict.reason}`);
+      continue;
+    }
+    const outcome = await runOne(scope, command);
+    if (outcome.accepted) accepted++;
+    if (outcome.changed) changed = true;
+    if (outcome.text !== null) lines.push(outcome.text);
+    events.push(...(outcome.events ?? []));
+  }
+  const refused = parsed.commands.length + parsed.errors.length - accepted;
+
+  if (events.length > 0 && deps.notifier) await publish(scope, deps.notifier, events);
+  await react(octokit, repo, comment.commentId, accepted > 0 ? '+1' : '-1');
+  const wantsText = parsed.commands.some((c) => c.verb === 'status' || c.verb === 'help');
+  const reply =
+    lines.length > 0 && (changed || refused > 0 || wantsText)
+      ? `${lines.join('\n\n')}\n\n${REPLY_MARKER}`
+      : null;
+  if (reply !== null)
+    await octokit.rest.issues.createComment({ ...repo, issue_number: comment.issueNumber, body: reply });
+  if (changed) deps.poke();
+  deps.log.info(
+    { repo: `${repo.owner}/${repo.repo}`, comment: comment.commentId, accepted, refused },
+    'comment commands',
+  );
+  return { accepted, refused, reply };
+}
+
+async function runOne(scope: CommandScope, command: Command): Promise<VerbOutcome> {
+  try {
+    return await runVerb(scope, command);
+  } catch (error) {
+    if (error instanceof CommandRefusal)
+      return { accepted: false, changed: false, text: `❌ \`${command.verb}\`: ${error.message}` };
+    throw error;
+  }
+}
+
+async function publish(scope: CommandScope, notifier: Notifier, events: readonly CoordinatorEvent[]) {
+  const { owner, repo } = scope.comment.repo;
+  const base = await scope.base();
+  const config = await scope.config();
+  const pulls = scope.comment.isPull
+    ? [await scope.pull().then((p) => ({ number: p.number, labels: p.labels, url: p.url }))]
+    : [];
+  notifier.publish(contextOf({ owner, repo, config, pulls, ...base }, notifier.knownChannels(owner)), events);
+}
+
+/** Reactions: docs "Create reaction for an issue comment" (201 new, 200 already there). */
+async function react(
+  octokit: Octokit,
+  repo: RepoRef,
+  commentId: number,
+  content: '+1' | '-1',
+): Promise<void> {
+  await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load();
+    return value;
+  };
+}
