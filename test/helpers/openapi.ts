@@ -4,10 +4,19 @@
  */
 import { createRequire } from 'node:module';
 
+type Schema = { properties?: Record<string, unknown>; oneOf?: Schema[]; anyOf?: Schema[] };
 type Operation = {
   parameters?: { name: string; in: string }[];
-  requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
 };
+
+/** Every property name a body schema allows, through `oneOf`/`anyOf` alternatives (e.g. add labels). */
+function allowedKeys(schema: Schema | undefined): Set<string> {
+  const keys = new Set(Object.keys(schema?.properties ?? {}));
+  for (const alternative of [...(schema?.oneOf ?? []), ...(schema?.anyOf ?? [])])
+    for (const key of allowedKeys(alternative)) keys.add(key);
+  return keys;
+}
 const require = createRequire(import.meta.url);
 const spec = require('@octokit/openapi/generated/api.github.com.deref.json') as {
   paths: Record<string, Record<string, Operation>>;
@@ -41,8 +50,8 @@ export function specProblems(options: Record<string, unknown>): string[] {
   const bodyKeys = Object.keys(options).filter(
     (key) => !OCTOKIT_KEYS.has(key) && !pathParams.includes(key) && !declared.has(key),
   );
-  const allowed = operation.requestBody?.content?.['application/json']?.schema?.properties ?? {};
+  const allowed = allowedKeys(operation.requestBody?.content?.['application/json']?.schema);
   return bodyKeys
-    .filter((key) => !(key in allowed))
+    .filter((key) => !allowed.has(key))
     .map((key) => `${method.toUpperCase()} ${url}: body key "${key}" is not in the request schema`);
 }

@@ -7,7 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, expect } from 'vitest';
-import { type CoordinatorHandle, coordinatorApp } from '../../src/app.js';
+import { type CoordinatorHandle, type CoordinatorOptions, coordinatorApp } from '../../src/app.js';
 import { specProblems } from './openapi.js';
 
 export const APP_ID = 1;
@@ -25,7 +25,9 @@ export interface TestApp {
 }
 
 /** Builds the app with a fixed clock. */
-export async function testApp(options: { nowMs?: number; dryRun?: boolean } = {}): Promise<TestApp> {
+export async function testApp(
+  options: { nowMs?: number; dryRun?: boolean; notifications?: CoordinatorOptions['notifications'] } = {},
+): Promise<TestApp> {
   const specErrors: string[] = [];
   const Validated = ProbotOctokit.plugin((octokit) => {
     octokit.hook.before('request', (o) => {
@@ -55,6 +57,7 @@ export async function testApp(options: { nowMs?: number; dryRun?: boolean } = {}
         dryRun: options.dryRun ?? false,
         resyncIntervalMs: 0,
         now: () => options.nowMs ?? Date.parse('2026-06-02T12:00:00Z'),
+        ...(options.notifications ? { notifications: { deliverEveryMs: 0, ...options.notifications } } : {}),
       },
       (h) => {
         handle = h;

@@ -57,7 +57,19 @@ describe('executePlan', () => {
       statusEdits: [],
       reason: 'r',
     });
-    expect(result).toEqual({ outcome: 'conflict merging #1', reconcileAgain: true });
+    expect(result).toEqual({
+      outcome: 'conflict merging #1',
+      reconcileAgain: true,
+      events: [
+        {
+          type: 'merge.conflict',
+          key: `merge.conflict:#1:${entry.headSha}`,
+          taskId: 'a',
+          pull: 1,
+          message: '#1 (a) conflicts with main; the agent must merge main into its branch',
+        },
+      ],
+    });
     expect(bodies[0]).toMatchObject({
       name: 'Merge queue',
       head_sha: sha('1'),
@@ -97,6 +109,7 @@ describe('executePlan', () => {
     expect(result).toEqual({
       outcome: 'promote lost a race (not-fast-forward); reconciling again',
       reconcileAgain: true,
+      actionTookEffect: false,
     });
   });
 
@@ -169,6 +182,9 @@ describe('executePlan', () => {
     expect(await run({ kind: 'merge-pull', entry, method: 'merge', reason: 'ready' })).toEqual({
       outcome: '#1 is not mergeable',
       reconcileAgain: false,
+      events: [
+        expect.objectContaining({ type: 'merge.conflict', key: `merge.conflict:#1:${entry.headSha}` }),
+      ],
     });
   });
 

@@ -30,10 +30,12 @@ export async function commitTaskEdit(args: {
   message: string;
   edit: (text: string, base: BaseState) => { text: string } | { refuse: string };
   attempts?: number;
+  /** The base state already read (used for the first attempt). */
+  base?: BaseState;
 }): Promise<TaskEditResult> {
   const attempts = args.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
-    const base = await readBase(args);
+    const base = attempt === 1 && args.base ? args.base : await readBase(args);
     const path = base.taskPaths.get(args.taskId);
     const text = path === undefined ? undefined : base.taskTexts.get(path);
     if (path === undefined || text === undefined)

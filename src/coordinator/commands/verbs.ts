@@ -143,6 +143,7 @@ async function setTaskStatus(
     repo: scope.comment.repo,
     config: await scope.config(),
     blobs: scope.deps.blobs,
+    base: await scope.base(),
     taskId,
     message: `${change.status === 'blocked' ? 'Block' : 'Unblock'} task ${taskId}\n\n${change.note}\n`,
     edit: (text, base) => {
@@ -180,6 +181,7 @@ async function complete(scope: CommandScope, taskId: string, who: string): Promi
     repo: scope.comment.repo,
     config: await scope.config(),
     blobs: scope.deps.blobs,
+    base: await scope.base(),
     taskId,
     message: `Complete task ${taskId}\n\n${note}\n`,
     edit: (text, base) => {

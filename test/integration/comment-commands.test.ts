@@ -1,0 +1,256 @@
+/**
+ * `/coordinator` comment commands through `probot.receive` against nock: who may run what, where
+ * each command writes its intent (labels, a status commit on the base branch), the one reaction and
+ * one reply, and the Teams alert a `block` raises.
+ */
+import { createRequire } from 'node:module';
+import nock from 'nock';
+import { describe, expect, it } from 'vitest';
+import { SqliteOutboxStore } from '../../src/adapters/store/sqlite-outbox-store.js';
+import { parseChannels } from '../../src/adapters/teams/channels-file.js';
+import type { WorkflowsMessage } from '../../src/domain/notify/cards.js';
+import { adapt, BASE, HEAD, mockBaseReads, mockSnapshotReads, R } from '../helpers/github-mocks.js';
+import { API, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
+
+const require = createRequire(import.meta.url);
+const examples = require('@octokit/webhooks-examples') as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
+
+/** An `issue_comment` payload on PR #7 (or issue #7) by `author`. */
+function commentPayload(
+  body: string,
+  options: { author?: string; action?: 'created' | 'edited'; isPull?: boolean; viaApp?: number } = {},
+) {
+  const action = options.action ?? 'created';
+  const base = structuredClone(
+    examples.find((e) => e.name === 'issue_comment')?.examples.find((x) => x.action === action),
+  ) as Record<string, unknown>;
+  const issue = base.issue as Record<string, unknown>;
+  issue.number = 7;
+  if (options.isPull ?? true) issue.pull_request = { url: `${API}${R}/pulls/7` };
+  else delete issue.pull_request;
+  const comment = base.comment as Record<string, unknown>;
+  Object.assign(comment, {
+    id: 555,
+    body,
+    html_url: 'https://github.com/acme/widgets/pull/7#issuecomment-555',
+    user: { login: options.author ?? 'ana', type: 'User', id: 3 },
+    performed_via_github_app: options.viaApp ? { id: options.viaApp } : null,
+  });
+  return adapt(base) as never;
+}
+
+const PULL_7 = {
+  number: 7,
+  title: 'Implement A',
+  body: 'Does A.',
+  state: 'open',
+  draft: false,
+  labels: [{ name: 'bug' }],
+  html_url: 'https://github.com/acme/widgets/pull/7',
+  head: { ref: 'feat/a', sha: HEAD },
+};
+
+/** Captures request bodies by label. */
+function recorder() {
+  const bodies: Record<string, Record<string, unknown>[]> = {};
+  const record = (label: string) => (body: Record<string, unknown>) => {
+    (bodies[label] ??= []).push(body);
+    return true;
+  };
+  return { bodies, record };
+}
+
+function permission(api: nock.Scope, login: string, level: string) {
+  return api
+    .get(`${R}/collaborators/${login}/permission`)
+    .reply(200, { permission: level === 'maintain' ? 'write' : level, role_name: level, user: { login } });
+}
+
+describe('comment commands', () => {
+  const state = strictNock();
+
+  it('hold: a writer labels the PR, gets a reaction and a short reply, and the repo is reconciled', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    const api = mockSnapshotReads(nock(API));
+    permission(api, 'ana', 'write')
+      .get(`${R}/pulls/7`)
+      .reply(200, PULL_7)
+      .post(`${R}/issues/7/labels`, record('labels'))
+      .reply(200, [])
+      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 })
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 10 });
+
+    await app.probot.receive({
+      id: 'd1',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator hold'),
+    });
+    await app.handle.idle();
+
+    expect(bodies.labels).toEqual([{ labels: ['coordinator: hold'] }]);
+    expect(bodies.reaction).toEqual([{ content: '+1' }]);
+    expect(bodies.reply?.[0]?.body).toContain('✔️ `hold`: added `coordinator: hold`');
+    expect(app.specErrors).toEqual([]);
+    expect(state.unmatched).toEqual([]);
+  });
+
+  it('block: writes status blocked and a Notes line on main (compare-and-swap), and alerts the routed channel', async () => {
+    const store = SqliteOutboxStore.open(':memory:');
+    const channels = parseChannels({
+      acme: {
+        general: 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=G',
+        alerts: 'https://x.logic.azure.com/workflows/a/triggers/manual/paths/invoke?sig=A',
+      },
+    });
+    const posted: { url: string; message: WorkflowsMessage }[] = [];
+    const app = await testApp({
+      notifications: {
+        store,
+        channels,
+        post: async (url, message) => {
+          posted.push({ url, message });
+          return { status: 202, retryAfterMs: null };
+        },
+      },
+    });
+    const config =
+      'merge:\n  required_checks: [ci]\nnotifications:\n  routes:\n    - events: [task.blocked]\n      channel: alerts\n';
+    const { bodies, record } = recorder();
+    // The command's own reads (config, base, tree, blobs), then the reconcile it pokes.
+    const api = mockSnapshotReads(nock(API), { config });
+    mockBaseReads(api, config).post(`${R}/check-runs`).reply(201, { id: 10 });
+    permission(api, 'ana', 'admin')
+      .get(`${R}/pulls/7`)
+      .reply(200, PULL_7)
+      .get(`${R}/git/commits/${BASE}`)
+      .reply(200, { sha: BASE, tree: { sha: 'e'.repeat(40) } })
+      .post(`${R}/git/trees`, record('tree'))
+      .reply(201, { sha: 'f'.repeat(40) })
+      .post(`${R}/git/commits`, record('commit'))
+      .reply(201, { sha: '9'.repeat(40) })
+      .patch(`${R}/git/refs/heads%2Fmain`, record('ref'))
+      .reply(200, {})
+      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 });
+
+    await app.probot.receive({
+      id: 'd2',
+      name: 'issue_comment',
+      payload: commentPayload('Sorry, stuck.\n/coordinator block waiting for the vendor API key\nthanks'),
+    });
+    await app.handle.idle();
+
+    const tree = bodies.tree?.[0] as { base_tree: string; tree: { path: string; content: string }[] };
+    expect(tree.base_tree).toBe('e'.repeat(40));
+    expect(tree.tree.map((t) => t.path)).toEqual(['tasks/a.md']);
+    expect(tree.tree[0]?.content).toContain('status: blocked\n');
+    expect(tree.tree[0]?.content).toContain(
+      'Blocked: waiting for the vendor API key (@ana, https://github.com/acme/widgets/pull/7#issuecomment-555)',
+    );
+    expect(bodies.commit?.[0]).toMatchObject({ parents: [BASE] });
+    expect(bodies.ref).toEqual([{ sha: '9'.repeat(40), force: false }]);
+    expect(bodies.reply?.[0]?.body).toContain('`a` is now `blocked` on `main`');
+
+    expect(await app.handle.deliver()).toBe(1);
+    expect(posted.map((p) => p.url)).toEqual([channels.channelsFor('acme').get('alerts')]);
+    const card = JSON.stringify(posted[0]?.message);
+    expect(card).toContain('Task blocked: a');
+    expect(card).toContain('@ana');
+    expect(app.specErrors).toEqual([]);
+    store.close();
+  });
+
+  it('refuses a mutating command from a reader with one reply, and changes nothing', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    nock(API)
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+      .get(`${R}/collaborators/zed/permission`)
+      .reply(200, { permission: 'read', role_name: 'triage', user: { login: 'zed' } })
+      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 });
+
+    await app.probot.receive({
+      id: 'd3',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator merge\n/coordinator priority high', { author: 'zed' }),
+    });
+    await app.handle.idle();
+
+    expect(bodies.reaction).toEqual([{ content: '-1' }]);
+    expect(bodies.reply).toHaveLength(1);
+    expect(bodies.reply?.[0]?.body).toContain(
+      '`merge` needs write access to this repository (you have triage)',
+    );
+    expect(bodies.reply?.[0]?.body).toContain('`priority` needs write access');
+    expect(app.specErrors).toEqual([]);
+  });
+
+  it('answers help to anyone without asking for permissions', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    nock(API)
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 });
+
+    await app.probot.receive({
+      id: 'd4',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator help', { author: 'visitor', isPull: false }),
+    });
+    await app.handle.idle();
+    expect(bodies.reaction).toEqual([{ content: '+1' }]);
+    expect(bodies.reply?.[0]?.body).toContain('`/coordinator block <reason>`');
+  });
+
+  it('replies once to a parse error, saying how to fix it', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    nock(API)
+      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 });
+    await app.probot.receive({
+      id: 'd5',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator frobnicate\n/coordinator block'),
+    });
+    await app.handle.idle();
+    expect(bodies.reaction).toEqual([{ content: '-1' }]);
+    expect(bodies.reply).toHaveLength(1);
+    expect(bodies.reply?.[0]?.body).toContain('unknown verb "frobnicate"');
+    expect(bodies.reply?.[0]?.body).toContain('`block` needs a reason');
+  });
+
+  it.each([
+    ['an edited comment', commentPayload('/coordinator merge', { action: 'edited' })],
+    ["the app's own comment", commentPayload('/coordinator merge', { viaApp: 1 })],
+    ['a comment without a command', commentPayload('LGTM, merge when ready')],
+    ['a command inside a code block', commentPayload('```\n/coordinator merge\n```')],
+  ])('does nothing for %s', async (_intent, payload) => {
+    const app = await testApp();
+    await app.probot.receive({ id: 'd6', name: 'issue_comment', payload });
+    await app.handle.idle();
+    expect(state.unmatched).toEqual([]);
+  });
+});
