@@ -9,8 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { SqliteOutboxStore } from '../../src/adapters/store/sqlite-outbox-store.js';
 import { parseChannels } from '../../src/adapters/teams/channels-file.js';
 import type { WorkflowsMessage } from '../../src/domain/notify/cards.js';
-import { adapt, BASE, HEAD, mockBaseReads, mockSnapshotReads, R } from '../helpers/github-mocks.js';
-import { API, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
+import {
+  adapt,
+  BASE,
+  HEAD,
+  mockBaseReads,
+  mockSnapshotReads,
+  R,
+  TASK_A,
+  TASK_B,
+} from '../helpers/github-mocks.js';
+import { API, b64, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
 
 const require = createRequire(import.meta.url);
 const examples = require('@octokit/webhooks-examples') as {
@@ -240,6 +249,109 @@ describe('comment commands', () => {
     expect(bodies.reply).toHaveLength(1);
     expect(bodies.reply?.[0]?.body).toContain('unknown verb "frobnicate"');
     expect(bodies.reply?.[0]?.body).toContain('`block` needs a reason');
+  });
+
+  it("retry: clears the app's failed Merge queue run at the same head, so the PR rejoins the queue", async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    const api = mockSnapshotReads(nock(API));
+    permission(api, 'ana', 'maintain')
+      .get(`${R}/pulls/7`)
+      .reply(200, PULL_7)
+      .get(`${R}/commits/${HEAD}/check-runs`)
+      .query({ check_name: 'Merge queue', app_id: 1, filter: 'latest' })
+      .reply(200, {
+        total_count: 1,
+        check_runs: [
+          { id: 44, name: 'Merge queue', conclusion: 'failure', output: { title: 'Conflict with main' } },
+        ],
+      })
+      .patch(`${R}/check-runs/44`, record('check'))
+      .reply(200, {})
+      .post(`${R}/issues/comments/555/reactions`)
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 })
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 10 });
+
+    await app.probot.receive({
+      id: 'd7',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator retry'),
+    });
+    await app.handle.idle();
+    expect(bodies.check).toEqual([
+      {
+        status: 'completed',
+        conclusion: 'neutral',
+        output: {
+          title: 'Retry requested by @ana',
+          summary: 'The earlier failure (Conflict with main) is cleared; this head rejoins the queue.',
+        },
+      },
+    ]);
+    expect(bodies.reply?.[0]?.body).toContain('#7 rejoins the queue at cccccc');
+    expect(app.specErrors).toEqual([]);
+  });
+
+  it('complete: refuses a task whose dependencies are not completed, naming them', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    mockBaseReads(
+      nock(API)
+        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+        .get(`${R}/git/blobs/${'2'.repeat(40)}`)
+        .reply(200, { content: b64(TASK_A), encoding: 'base64' })
+        .get(`${R}/git/blobs/${'3'.repeat(40)}`)
+        .reply(200, { content: b64(TASK_B), encoding: 'base64' }),
+    );
+    permission(nock(API), 'ana', 'write')
+      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 });
+    await app.probot.receive({
+      id: 'd8',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator complete b', { isPull: false }),
+    });
+    await app.handle.idle();
+    expect(bodies.reaction).toEqual([{ content: '-1' }]);
+    expect(bodies.reply?.[0]?.body).toContain('`b` depends on tasks that are not completed: `a`');
+  });
+
+  it('status: anyone gets the graph with a Mermaid diagram', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    mockBaseReads(
+      nock(API)
+        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+        .get(`${R}/git/blobs/${'2'.repeat(40)}`)
+        .reply(200, { content: b64(TASK_A), encoding: 'base64' })
+        .get(`${R}/git/blobs/${'3'.repeat(40)}`)
+        .reply(200, { content: b64(TASK_B), encoding: 'base64' }),
+    )
+      .get(`${R}/pulls`)
+      .query({ state: 'open', base: 'main', per_page: 100 })
+      .reply(200, [{ ...PULL_7, labels: [] }])
+      .post(`${R}/issues/comments/555/reactions`)
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 });
+    await app.probot.receive({
+      id: 'd9',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator status', { author: 'visitor' }),
+    });
+    await app.handle.idle();
+    const body = String(bodies.reply?.[0]?.body);
+    expect(body).toContain('**Queued** (1): #7 `a`');
+    expect(body).toContain('```mermaid');
+    expect(body).toContain('t0 --> t1');
+    expect(app.specErrors).toEqual([]);
   });
 
   it.each([
