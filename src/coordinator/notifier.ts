@@ -7,6 +7,7 @@ import type { Logger } from 'probot';
 import type { OutboxStore } from '../adapters/store/outbox-store.js';
 import type { ChannelDirectory } from '../adapters/teams/channels-file.js';
 import type { CoordinatorEvent, RepoSnapshot } from '../domain/merge/types.js';
+import { afterAction, afterActionText } from '../domain/notify/after-action.js';
 import { type EventContext, notificationsFor } from '../domain/notify/notifications.js';
 
 /** What the notifier needs to know of a repository: a reconcile snapshot, or the base state and a PR. */
@@ -35,6 +36,7 @@ export function contextOf(snapshot: ContextSource, knownChannels: ReadonlySet<st
       };
     },
     pull: (number) => snapshot.pulls.find((p) => p.number === number),
+    loaded,
   };
 }
 
@@ -57,6 +59,17 @@ export class Notifier {
     this.#log = options.log;
   }
 
+  /** `graph.completed` carries the after-action summary from the repository's event log. */
+  #withSummary(repo: string, context: EventContext, event: CoordinatorEvent): CoordinatorEvent {
+    if (event.type !== 'graph.completed' || !context.loaded) return event;
+    const summary = afterAction({
+      history: this.#store.events(repo),
+      loaded: context.loaded,
+      nowMs: this.#now(),
+    });
+    return { ...event, message: afterActionText(summary, context.loaded.graph.ids.length) };
+  }
+
   /** Channel keys an owner may use on this server. */
   knownChannels(owner: string): ReadonlySet<string> {
     return new Set(this.#channels.channelsFor(owner).keys());
@@ -69,6 +82,15 @@ export class Notifier {
   publish(context: EventContext, events: readonly CoordinatorEvent[]): number {
     const repo = `${context.owner}/${context.repo}`;
     if (events.length === 0) return 0;
+    for (const event of events)
+      this.#store.recordEvent({
+        repo,
+        type: event.type,
+        key: event.key,
+        taskId: event.taskId,
+        atMs: this.#now(),
+      });
+    events = events.map((event) => this.#withSummary(repo, context, event));
     if (context.knownChannels.size === 0) {
       if (!this.#warned.has(context.owner)) {
         this.#warned.add(context.owner);

@@ -18,7 +18,22 @@ export interface OutboxItem {
   readonly createdAt: number;
 }
 
+/** A fact the coordinator announced, kept for the after-action summary of `graph.completed`. */
+export interface EventRecord {
+  /** `owner/repo` */
+  readonly repo: string;
+  readonly type: string;
+  readonly key: string;
+  readonly taskId: string | null;
+  /** When it was first announced, ms since the epoch. */
+  readonly atMs: number;
+}
+
 export interface OutboxStore {
+  /** Records an event once per key (later records of the same key are ignored). */
+  recordEvent(event: EventRecord): void;
+  /** Every recorded event of a repository, oldest first. */
+  events(repo: string): EventRecord[];
   /**
    * Adds an item unless `dedupeKey` was ever enqueued before (redelivered webhooks and repeated
    * reconciles never post twice). @returns false for a duplicate.

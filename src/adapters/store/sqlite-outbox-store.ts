@@ -1,12 +1,13 @@
 /**
  * The outbox in an embedded SQLite file (better-sqlite3, WAL mode): no server to run. An item is
  * written before any delivery is tried and deleted only after a 2xx, so a crash in between means a
- * retry, never a loss. De-duplication keys are kept for 7 days.
+ * retry, never a loss. De-duplication keys are kept for 7 days; the event log (for after-action
+ * summaries) is kept.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { OutboxItem, OutboxStore } from './outbox-store.js';
+import type { EventRecord, OutboxItem, OutboxStore } from './outbox-store.js';
 
 const DEDUPE_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -36,7 +37,30 @@ export class SqliteOutboxStore implements OutboxStore {
         last_error TEXT
       );
       CREATE TABLE IF NOT EXISTS dedupe (key TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (
+        key TEXT PRIMARY KEY,
+        repo TEXT NOT NULL,
+        type TEXT NOT NULL,
+        task_id TEXT,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS events_by_repo ON events (repo, at);
     `);
+  }
+
+  recordEvent(event: EventRecord): void {
+    this.#db
+      .prepare('INSERT OR IGNORE INTO events (key, repo, type, task_id, at) VALUES (?, ?, ?, ?, ?)')
+      .run(`${event.repo}:${event.key}`, event.repo, event.type, event.taskId, event.atMs);
+  }
+
+  events(repo: string): EventRecord[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT key, repo, type, task_id AS taskId, at AS atMs FROM events WHERE repo = ? ORDER BY at, rowid',
+      )
+      .all(repo) as EventRecord[];
+    return rows.map((row) => ({ ...row, key: row.key.slice(repo.length + 1) }));
   }
 
   enqueue(item: {

@@ -4,6 +4,7 @@
  * fact reaches a channel once however many reconciles or webhook redeliveries see it. Pure.
  */
 import type { CoordinatorEvent } from '../merge/types.js';
+import type { LoadedGraph } from '../tasks/load-graph.js';
 import type { CardFact, CardInput, CardLink } from './cards.js';
 import { EVENT_SEVERITY, type RoutingConfig, routeEvent } from './route.js';
 
@@ -19,6 +20,8 @@ export interface EventContext {
   readonly knownChannels: ReadonlySet<string>;
   readonly task: (id: string) => { tags: readonly string[]; path: string; generation: number } | undefined;
   readonly pull: (number: number) => { labels: readonly string[]; url: string } | undefined;
+  /** The task graph on the base branch, when known (for the `graph.completed` summary). */
+  readonly loaded?: LoadedGraph;
 }
 
 /** What the outbox stores per item (rendered at delivery time). */
