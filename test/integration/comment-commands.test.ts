@@ -66,7 +66,7 @@ const PULL_7 = {
 function recorder() {
   const bodies: Record<string, Record<string, unknown>[]> = {};
   const record = (label: string) => (body: Record<string, unknown>) => {
-    (bodies[label] ??= []).push(body);
+    bodies[label] = [...(bodies[label] ?? []), body];
     return true;
   };
   return { bodies, record };
