@@ -163,7 +163,13 @@ function commentPayload(hub: Hub, repo: Repo, comment: Comment, isPull: boolean)
   issue.html_url = `${hub.htmlUrl(repo)}/${isPull ? 'pull' : 'issues'}/${comment.issueNumber}`;
   if (isPull) {
     const url = String(issue.html_url);
-    issue.pull_request = { url, html_url: url, diff_url: `${url}.diff`, patch_url: `${url}.patch`, merged_at: null };
+    issue.pull_request = {
+      url,
+      html_url: url,
+      diff_url: `${url}.diff`,
+      patch_url: `${url}.patch`,
+      merged_at: null,
+    };
   } else delete issue.pull_request;
   const json = payload.comment as Payload;
   const rendered = commentJson(hub, repo, comment);

@@ -37,6 +37,8 @@ export const serverEnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** JSON file: owner -> channel key -> Teams Workflows URL (`"*"` for any owner). Unset: no Teams alerts. */
   TEAMS_CHANNELS_FILE: optional,
+  /** Also accept `http://127.0.0.1:<port>` channel URLs: for the local demo and tests only. */
+  TEAMS_ALLOW_LOOPBACK: flag,
   NODE_ENV: optional,
 });
 

@@ -19,7 +19,9 @@ try {
 try {
   const env = parseServerEnv(process.env);
   // Channels are checked before anything starts: a refused URL stops the boot with its reason.
-  const channels = env.TEAMS_CHANNELS_FILE ? await loadChannelsFile(env.TEAMS_CHANNELS_FILE) : null;
+  const channels = env.TEAMS_CHANNELS_FILE
+    ? await loadChannelsFile(env.TEAMS_CHANNELS_FILE, { allowLoopback: env.TEAMS_ALLOW_LOOPBACK })
+    : null;
   const notifications = channels ? { store: SqliteOutboxStore.open(env.DATA_DIR), channels } : undefined;
   if (!channels)
     process.stderr.write('taskgraph-coordinator: TEAMS_CHANNELS_FILE is not set; events are only logged\n');

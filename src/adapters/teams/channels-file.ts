@@ -36,7 +36,7 @@ export class ChannelDirectory {
  * Validates the parsed file.
  * @throws ChannelsFileError listing every refused URL (redacted) with its owner, key and reason.
  */
-export function parseChannels(data: unknown): ChannelDirectory {
+export function parseChannels(data: unknown, options: { allowLoopback?: boolean } = {}): ChannelDirectory {
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -49,7 +49,7 @@ export function parseChannels(data: unknown): ChannelDirectory {
   for (const [owner, channels] of Object.entries(parsed.data)) {
     const keys = new Map<string, string>();
     for (const [key, url] of Object.entries(channels)) {
-      const check = checkWorkflowUrl(url);
+      const check = checkWorkflowUrl(url, options);
       if (check.ok) keys.set(key, url);
       else problems.push(`${owner}.${key} (${redactUrl(url)}) ${check.reason}`);
     }
@@ -61,7 +61,10 @@ export function parseChannels(data: unknown): ChannelDirectory {
 }
 
 /** Reads and validates the file. @throws ChannelsFileError (unreadable, not JSON, or refused URLs). */
-export async function loadChannelsFile(path: string): Promise<ChannelDirectory> {
+export async function loadChannelsFile(
+  path: string,
+  options: { allowLoopback?: boolean } = {},
+): Promise<ChannelDirectory> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -69,7 +72,7 @@ export async function loadChannelsFile(path: string): Promise<ChannelDirectory> 
     throw new ChannelsFileError(`TEAMS_CHANNELS_FILE ${path} cannot be read: ${(error as Error).message}`);
   }
   try {
-    return parseChannels(JSON.parse(text));
+    return parseChannels(JSON.parse(text), options);
   } catch (error) {
     if (error instanceof ChannelsFileError) throw error;
     throw new ChannelsFileError(`TEAMS_CHANNELS_FILE ${path} is not valid JSON`);

@@ -14,8 +14,13 @@ export type UrlCheck =
 const ALLOWED_HOSTS = ['.environment.api.powerplatform.com', '.logic.azure.com'];
 const INVOKE_PATH = '/triggers/manual/paths/invoke';
 
-/** Checks one configured URL against the allow-list. */
-export function checkWorkflowUrl(raw: string): UrlCheck {
+/**
+ * Checks one configured URL against the allow-list.
+ *
+ * @param options.allowLoopback also accept `http://127.0.0.1:<port>/...` (the local demo's fake
+ *   Teams endpoint; server env `TEAMS_ALLOW_LOOPBACK`, never for production).
+ */
+export function checkWorkflowUrl(raw: string, options: { allowLoopback?: boolean } = {}): UrlCheck {
   let url: URL;
   try {
     url = new URL(raw);
@@ -23,6 +28,7 @@ export function checkWorkflowUrl(raw: string): UrlCheck {
     return { ok: false, reason: 'is not a URL' };
   }
   const host = url.hostname.toLowerCase();
+  if (options.allowLoopback && url.protocol === 'http:' && host === '127.0.0.1') return { ok: true, url };
   if (
     host.endsWith('.webhook.office.com') ||
     (host === 'outlook.office.com' && url.pathname.startsWith('/webhook'))

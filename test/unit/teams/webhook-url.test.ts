@@ -99,4 +99,15 @@ describe('the channels file', () => {
     await expect(loadChannelsFile(path.join(dir, 'bad.json'))).rejects.toThrow('is not valid JSON');
     await expect(loadChannelsFile(path.join(dir, 'missing.json'))).rejects.toThrow('cannot be read');
   });
+
+  it('accepts loopback http URLs only when asked (the local demo), never other http hosts', () => {
+    const local = { acme: { general: 'http://127.0.0.1:4567/teams/general' } };
+    expect(() => parseChannels(local)).toThrow('must use https');
+    expect(parseChannels(local, { allowLoopback: true }).channelsFor('acme').get('general')).toBe(
+      'http://127.0.0.1:4567/teams/general',
+    );
+    expect(() => parseChannels({ acme: { general: 'http://10.0.0.1/x' } }, { allowLoopback: true })).toThrow(
+      'must use https',
+    );
+  });
 });
