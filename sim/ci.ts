@@ -1,0 +1,86 @@
+/**
+ * A fake CI: on every push to a task branch or to `coordinator/staging` it posts a `ci` check run,
+ * queued at once and completed after `ciMs`. A run fails when a seeded coin lands under `failRate`,
+ * or when it tests a task listed in `failTasks` whose agent has not pushed a fix yet (a commit
+ * whose message starts with "Fix").
+ */
+import type { Actor, Hub, Repo } from './hub.js';
+
+export const CI_APP_ID = 99;
+const CI: Actor = { login: 'fake-ci[bot]', type: 'Bot', appId: CI_APP_ID };
+
+export interface CiOptions {
+  readonly ciMs: number;
+  readonly failRate: number;
+  readonly failTasks: readonly string[];
+  readonly branchPrefix: string;
+  readonly random: () => number;
+}
+
+export class FakeCi {
+  /** Every run: sha, branch, outcome. */
+  readonly runs: { sha: string; branch: string; conclusion: 'success' | 'failure'; atMs: number }[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #stopped = false;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly options: CiOptions,
+  ) {
+    hub.on('event', (event) => {
+      if (event.kind !== 'push' || /^0+$/.test(event.after)) return;
+      const branch = event.ref.replace(/^refs\/heads\//, '');
+      if (branch === 'coordinator/staging' || branch.startsWith(options.branchPrefix))
+        this.#start(event.repo, branch, event.after);
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+  }
+
+  #start(repo: Repo, branch: string, sha: string): void {
+    const run = this.hub.createCheckRun(
+      repo,
+      { name: 'ci', headSha: sha, status: 'queued', appId: CI_APP_ID },
+      CI,
+    );
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (this.#stopped) return;
+      void this.#finish(repo, branch, sha, run);
+    }, this.options.ciMs);
+    this.#timers.add(timer);
+  }
+
+  async #finish(repo: Repo, branch: string, sha: string, run: Parameters<Hub['updateCheckRun']>[1]) {
+    const failing = await this.#testsUnfixedFailure(repo, branch, sha);
+    const conclusion = failing || this.options.random() < this.options.failRate ? 'failure' : 'success';
+    this.runs.push({ sha, branch, conclusion, atMs: Date.now() });
+    this.hub.updateCheckRun(
+      repo,
+      run,
+      {
+        conclusion,
+        output: {
+          title: conclusion === 'success' ? 'Tests passed' : 'Tests failed',
+          summary: `ci on ${branch}`,
+        },
+      },
+      CI,
+    );
+  }
+
+  /** Whether the tested commit holds a listed failing task's change without its fix. */
+  async #testsUnfixedFailure(repo: Repo, branch: string, sha: string): Promise<boolean> {
+    if (this.options.failTasks.length === 0) return false;
+    const subjects = await repo.git.git(['log', '--format=%s', '-n', '200', sha]);
+    const lines = subjects.stdout.split('\n');
+    return this.options.failTasks.some((task) => {
+      const touched = lines.some((l) => l === `Implement ${task}`);
+      const fixed = lines.some((l) => l === `Fix CI for ${task}`);
+      return touched && !fixed && (branch === 'coordinator/staging' || branch.endsWith(task));
+    });
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * `taskgraph-coordinator demo`: the whole product on one machine, no GitHub account. Seeds a bare
+ * repository from a tasks directory, starts the GitHub stand-in, the fake CI, fake Teams endpoints
+ * for every channel the config names, and **the real app as a separate process** pointed at the
+ * stand-in (`GHE_HOST`, `GHE_PROTOCOL=http`), then lets the scripted agents work until every task
+ * is completed on `main` or the timeout passes. Returns (and optionally writes) a JSON report.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
+import { Agents, branchOf, SHARED_FILE, tasksAt } from './agents.js';
+import { FakeCi } from './ci.js';
+import { Hub, type Repo } from './hub.js';
+import { buildReport, type DemoReport } from './report.js';
+import { StandInServer } from './server.js';
+import { FakeTeams } from './teams.js';
+import { WebhookSender } from './webhooks.js';
+
+export interface DemoOptions {
+  /** Tasks directory to seed `tasks/` from. */
+  readonly tasksDir: string;
+  readonly ciMs: number;
+  readonly agentMs: number;
+  /** Share of CI runs that fail (0..1). */
+  readonly failRate: number;
+  /** Keep the bare repositories here (default: a temporary directory). */
+  readonly workdir?: string | null;
+  readonly reportFile?: string | null;
+  /** A `.github/coordinator.yml` to use instead of the demo's. */
+  readonly configFile?: string | null;
+  readonly strategy?: 'staging' | 'direct';
+  readonly timeoutMs?: number;
+  /** Stand-in faults: share of 502s, of secondary rate limits, of dropped webhooks; added latency. */
+  readonly faults?: { errorRate?: number; rateLimitRate?: number; dropRate?: number; latencyMs?: number };
+  /** Tasks whose first CI runs fail until their agent pushes a fix. */
+  readonly failTasks?: readonly string[];
+  /** Tasks whose change also edits the shared file (overlaps and conflicts). Default: every 4th task. */
+  readonly sharedEditors?: readonly string[];
+  /** Seed of the fake CI's and the faults' coin (same seed, same coins). */
+  readonly seed?: number;
+  /** App resync period, ms (it recovers from dropped webhooks). */
+  readonly resyncMs?: number;
+  /** Progress lines go here (null: silent). */
+  readonly progress?: ((line: string) => void) | null;
+}
+
+/** Runs the demo. @throws when the app cannot start; a timeout is a report with `completed: false`. */
+export async function runDemo(options: DemoOptions): Promise<DemoReport> {
+  const workdir = options.workdir ?? mkdtempSync(path.join(tmpdir(), 'coordinator-demo-'));
+  mkdirSync(workdir, { recursive: true });
+  const random = seeded(options.seed ?? 1);
+  const startedAt = Date.now();
+  const hub = new Hub({ webUrl: 'https://github.example' });
+  const repo = await hub.createRepo(path.join(workdir, 'repos'), 'acme', 'wraith');
+  const config = options.configFile ? readFileSync(options.configFile, 'utf8') : demoConfig(options);
+  const channels = channelKeys(config);
+  const implementation = await seedRepo(repo, options.tasksDir, config);
+
+  const server = new StandInServer(hub, random);
+  Object.assign(server.faults, {
+    errorRate: options.faults?.errorRate ?? 0,
+    rateLimitRate: options.faults?.rateLimitRate ?? 0,
+    latencyMs: options.faults?.latencyMs ?? 0,
+  });
+  const gheHost = await server.listen();
+  const teams = new FakeTeams();
+  await teams.listen();
+  const channelsFile = path.join(workdir, 'teams-channels.json');
+  writeFileSync(
+    channelsFile,
+    JSON.stringify({ acme: Object.fromEntries(channels.map((c) => [c, teams.url(c)])) }, null, 2),
+  );
+
+  const appPort = await freePort();
+  const secret = randomBytes(16).toString('hex');
+  let appUrl: string | null = null;
+  const webhooks = new WebhookSender({ hub, url: () => appUrl, secret, random });
+  webhooks.dropRate = options.faults?.dropRate ?? 0;
+
+  const app = startApp({
+    workdir,
+    gheHost,
+    appPort,
+    secret,
+    channelsFile,
+    resyncMs: options.resyncMs ?? 2_000,
+  });
+  const timeline = new Timeline(hub, repo);
+  let ci: FakeCi | null = null;
+  let agents: Agents | null = null;
+  try {
+    await waitForApp(appPort, app.child, 30_000);
+    appUrl = `http://127.0.0.1:${appPort}/api/github/webhooks`;
+    const t0 = Date.now();
+    ci = new FakeCi(hub, {
+      ciMs: options.ciMs,
+      failRate: options.failRate,
+      failTasks: options.failTasks ?? [],
+      branchPrefix: 'feat/',
+      random,
+    });
+    const sharedEditors = new Set(options.sharedEditors ?? implementation.filter((_, i) => i % 4 === 1));
+    agents = new Agents(hub, repo, {
+      agentMs: options.agentMs,
+      branchPrefix: 'feat/',
+      sharedEditors,
+      tasksDir: 'tasks',
+    });
+    agents.scan();
+
+    const deadline = t0 + (options.timeoutMs ?? 10 * 60_000);
+    let done = false;
+    while (!done && Date.now() < deadline) {
+      await sleep(250);
+      const state = await timeline.sample();
+      done = state.total > 0 && state.completed === state.total;
+      options.progress?.(await progressLine(repo, state, t0));
+    }
+    // Let the last deliveries and posts settle (branch deletion, the final cards).
+    await sleep(Math.max(1_500, options.resyncMs ?? 2_000));
+    await webhooks.settled();
+    return await buildReport({
+      hub,
+      repo,
+      timeline,
+      agents,
+      server,
+      webhooks,
+      teams,
+      t0,
+      completed: done,
+      ciMs: options.ciMs,
+      agentMs: options.agentMs,
+      strategy: options.strategy ?? 'staging',
+      workdir,
+      reportFile: options.reportFile ?? null,
+      startedAt,
+      appLog: app.logFile,
+    });
+  } finally {
+    agents?.stop();
+    ci?.stop();
+    await stopApp(app.child);
+    await server.close();
+    await teams.close();
+  }
+}
+
+/** The demo's `.github/coordinator.yml`: required `ci`, channels `general` and `alerts` with routes. */
+export function demoConfig(options: Pick<DemoOptions, 'strategy' | 'ciMs'>): string {
+  const timeout = Math.max(30, Math.ceil((options.ciMs * 20) / 1000));
+  return [
+    'merge:',
+    `  strategy: ${options.strategy ?? 'staging'}`,
+    '  required_checks: [ci]',
+    `  checks_timeout: ${timeout}s`,
+    'notifications:',
+    '  default_channel: general',
+    '  routes:',
+    '    - events: [merge.conflict, merge.failed, task.blocked, task.stalled, graph.invalid, ordering.violation]',
+    '      channel: alerts',
+    '    - events: [task.merged, generation.completed, graph.completed, task.unblocked, custom]',
+    '      channel: general',
+    '',
+  ].join('\n');
+}
+
+/** Every channel key a config names (default channel and routes). */
+function channelKeys(configText: string): string[] {
+  const config = (yaml.load(configText) ?? {}) as {
+    notifications?: { default_channel?: string; routes?: { channel?: string }[] };
+  };
+  const keys = new Set([config.notifications?.default_channel ?? 'general']);
+  for (const route of config.notifications?.routes ?? []) if (route.channel) keys.add(route.channel);
+  return [...keys];
+}
+
+/** Commits the tasks, the config, a README and the shared file on `main`. @returns implementation task ids. */
+async function seedRepo(repo: Repo, tasksDir: string, config: string): Promise<string[]> {
+  const files: { path: string; text: string }[] = [
+    { path: 'README.md', text: '# wraith (demo)\n\nSeeded by `taskgraph-coordinator demo`.\n' },
+    { path: '.github/coordinator.yml', text: config },
+    { path: SHARED_FILE, text: '# Changelog\n' },
+  ];
+  for (const file of readdirSync(tasksDir, { recursive: true }).map(String).sort()) {
+    if (!file.endsWith('.md')) continue;
+    files.push({
+      path: `tasks/${file.split(path.sep).join('/')}`,
+      text: readFileSync(path.join(tasksDir, file), 'utf8'),
+    });
+  }
+  const changes = await Promise.all(
+    files.map(async (f) => ({ path: f.path, mode: '100644', sha: await repo.git.writeBlob(f.text) })),
+  );
+  const tree = await repo.git.createTree(null, changes);
+  const sha = await repo.git.commitTree({ tree, parents: [], message: 'Decompose the project into tasks\n' });
+  await repo.git.updateRef('refs/heads/main', sha, null);
+  repo.collaborators.set('maintainer', 'maintain');
+  const tasks = await tasksAt(repo, sha, 'tasks');
+  return [...tasks.values()]
+    .filter((t) => t.level === 'implementation')
+    .map((t) => t.id)
+    .sort();
+}
+
+/** Records when each task became completed on `main`, and when each task PR merged. */
+export class Timeline {
+  readonly completedAt = new Map<string, number>();
+  readonly mergedAt = new Map<string, number>();
+  readonly mergeOrder: string[] = [];
+  #lastMain = '';
+  #tasks = new Map<string, { status: string; dependsOn: readonly string[]; level: string }>();
+
+  constructor(
+    hub: Hub,
+    private readonly repo: Repo,
+  ) {
+    hub.on('event', (event) => {
+      if (event.kind === 'pull_request' && event.action === 'closed' && event.pull.mergedAt)
+        this.mergedAt.set(event.pull.headRef, Date.now());
+    });
+  }
+
+  get tasks() {
+    return this.#tasks;
+  }
+
+  async sample(): Promise<{ total: number; completed: number }> {
+    const main = await this.repo.git.ref('refs/heads/main');
+    if (main && main !== this.#lastMain) {
+      this.#lastMain = main;
+      this.#tasks = await tasksAt(this.repo, main, 'tasks');
+      for (const [id, task] of this.#tasks) {
+        if (task.status === 'completed' && !this.completedAt.has(id)) {
+          this.completedAt.set(id, Date.now());
+          this.mergeOrder.push(id);
+        }
+      }
+    }
+    const completed = [...this.#tasks.values()].filter((t) => t.status === 'completed').length;
+    return { total: this.#tasks.size, completed };
+  }
+}
+
+async function progressLine(
+  repo: Repo,
+  state: { total: number; completed: number },
+  t0: number,
+): Promise<string> {
+  const open = [...repo.pulls.values()].filter((p) => p.state === 'open');
+  const queued = open.filter((p) => !p.draft).map((p) => `#${p.number}`);
+  const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+  return `[${seconds.padStart(4)} s] ${state.completed}/${state.total} completed · open PRs: ${open.length} · ready: ${queued.slice(0, 8).join(' ') || 'none'}`;
+}
+
+function startApp(args: {
+  workdir: string;
+  gheHost: string;
+  appPort: number;
+  secret: string;
+  channelsFile: string;
+  resyncMs: number;
+}): { child: ChildProcess; logFile: string } {
+  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs1', format: 'pem' })
+    .toString();
+  const logFile = path.join(args.workdir, 'app.log');
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, [serverEntry()], {
+    cwd: args.workdir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      APP_ID: '1',
+      PRIVATE_KEY: privateKey,
+      WEBHOOK_SECRET: args.secret,
+      GHE_HOST: args.gheHost,
+      GHE_PROTOCOL: 'http',
+      PORT: String(args.appPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      RESYNC_INTERVAL_MS: String(args.resyncMs),
+      // The stand-in has no secondary rate limits to respect (production keeps GitHub's 1 s).
+      GITHUB_WRITE_INTERVAL_MS: '10',
+      DATA_DIR: path.join(args.workdir, 'data'),
+      TEAMS_CHANNELS_FILE: args.channelsFile,
+      TEAMS_ALLOW_LOOPBACK: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return { child, logFile };
+}
+
+/** `dist/server/main.js` of this package (the demo runs the built app, exactly what `npm start` runs). */
+function serverEntry(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('cannot find the package root');
+    dir = up;
+  }
+  const entry = path.join(dir, 'dist', 'server', 'main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
+  return entry;
+}
+
+async function waitForApp(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`the app exited with code ${child.exitCode} (see app.log in the workdir)`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/ping`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('the app did not start within 30 s');
+}
+
+async function stopApp(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(3_000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same CI outcomes and faults. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export { branchOf };

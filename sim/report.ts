@@ -1,0 +1,236 @@
+/**
+ * The demo report: per task PR number, opened / ready / merged times and merge position; the base
+ * branch's final statuses; ordering violations and status-change counts read back from `main`'s
+ * first-parent git history (not from anyone's memory); API requests by route; webhooks; Teams posts;
+ * makespan and its lower bound.
+ */
+import { writeFileSync } from 'node:fs';
+import type { AgentRecord, Agents } from './agents.js';
+import type { Timeline } from './demo.js';
+import type { Hub, Repo } from './hub.js';
+import type { StandInServer } from './server.js';
+import type { FakeTeams, TeamsPost } from './teams.js';
+import type { WebhookSender } from './webhooks.js';
+
+export interface TaskRow {
+  readonly taskId: string;
+  readonly kind: AgentRecord['kind'] | 'unknown';
+  readonly pull: number | null;
+  readonly openedAt: string | null;
+  readonly readyAt: string | null;
+  readonly mergedAt: string | null;
+  /** 1-based position among the commits of `main` that completed a task. */
+  readonly mergePosition: number | null;
+  readonly status: string;
+  /** How many times the task's `status:` changed on `main`. */
+  readonly statusChanges: number;
+  readonly fixes: number;
+  readonly branchUpdates: number;
+}
+
+export interface DemoReport {
+  readonly completed: boolean;
+  readonly strategy: string;
+  readonly tasks: readonly TaskRow[];
+  readonly finalStatuses: Readonly<Record<string, string>>;
+  readonly violations: readonly { taskId: string; dependency: string; message: string }[];
+  readonly api: {
+    readonly total: number;
+    readonly reads: number;
+    readonly writes: number;
+    readonly byRoute: Readonly<Record<string, number>>;
+    readonly perMergedTask: { readonly reads: number; readonly writes: number };
+  };
+  readonly webhooks: {
+    readonly sent: number;
+    readonly dropped: number;
+    readonly byEvent: Readonly<Record<string, number>>;
+  };
+  readonly teams: readonly TeamsPost[];
+  readonly makespanMs: number;
+  readonly lowerBoundMs: number;
+  readonly branchesLeft: readonly string[];
+  readonly checkRunsInProgress: readonly { name: string; headSha: string }[];
+  readonly mainHistory: readonly string[];
+  readonly workdir: string;
+  readonly appLog: string;
+}
+
+/** Builds the report (and writes it when `reportFile` is set). */
+export async function buildReport(input: {
+  hub: Hub;
+  repo: Repo;
+  timeline: Timeline;
+  agents: Agents;
+  server: StandInServer;
+  webhooks: WebhookSender;
+  teams: FakeTeams;
+  t0: number;
+  completed: boolean;
+  ciMs: number;
+  agentMs: number;
+  strategy: string;
+  workdir: string;
+  reportFile: string | null;
+  startedAt: number;
+  appLog: string;
+}): Promise<DemoReport> {
+  const { repo, timeline, agents } = input;
+  await timeline.sample();
+  const history = await statusHistory(repo);
+  const tasks = timeline.tasks;
+  const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
+
+  const violations: DemoReport['violations'][number][] = [];
+  for (const [id, task] of tasks) {
+    const at = history.completedAt.get(id);
+    if (at === undefined) continue;
+    for (const dep of task.dependsOn) {
+      const depAt = history.completedAt.get(dep);
+      if (depAt === undefined || depAt > at)
+        violations.push({
+          taskId: id,
+          dependency: dep,
+          message: `${id} was completed on main before its dependency ${dep}`,
+        });
+    }
+  }
+
+  const rows: TaskRow[] = [...tasks.keys()].sort().map((id) => {
+    const record = agents.records.get(id);
+    const pull = record?.pull ? repo.pulls.get(record.pull) : undefined;
+    return {
+      taskId: id,
+      kind: record?.kind ?? 'unknown',
+      pull: record?.pull ?? null,
+      openedAt: iso(record?.openedAtMs),
+      readyAt: iso(record?.readyAtMs),
+      mergedAt: pull?.mergedAt ?? iso(timeline.completedAt.get(id)),
+      mergePosition: history.completedAt.get(id) ?? null,
+      status: tasks.get(id)?.status ?? 'missing',
+      statusChanges: history.changes.get(id) ?? 0,
+      fixes: record?.fixes ?? 0,
+      branchUpdates: record?.updates ?? 0,
+    };
+  });
+
+  const log = input.server.log.filter((r) => r.atMs >= input.startedAt);
+  const byRoute: Record<string, number> = {};
+  for (const r of log) byRoute[`${r.method} ${r.route}`] = (byRoute[`${r.method} ${r.route}`] ?? 0) + 1;
+  const reads = log.filter((r) => r.method === 'GET').length;
+  const merged = Math.max(
+    1,
+    rows.filter((r) => r.kind === 'implementation' && r.status === 'completed').length,
+  );
+  const byEvent: Record<string, number> = {};
+  for (const d of input.webhooks.deliveries) {
+    const key = d.action ? `${d.event}.${d.action}` : d.event;
+    byEvent[key] = (byEvent[key] ?? 0) + 1;
+  }
+
+  const finishedAt = Math.max(input.t0, ...timeline.completedAt.values());
+  const report: DemoReport = {
+    completed: input.completed,
+    strategy: input.strategy,
+    tasks: rows,
+    finalStatuses: Object.fromEntries([...tasks].map(([id, t]) => [id, t.status])),
+    violations,
+    api: {
+      total: log.length,
+      reads,
+      writes: log.length - reads,
+      byRoute,
+      perMergedTask: { reads: round(reads / merged), writes: round((log.length - reads) / merged) },
+    },
+    webhooks: {
+      sent: input.webhooks.deliveries.filter((d) => d.status !== null).length,
+      dropped: input.webhooks.deliveries.filter((d) => d.status === null).length,
+      byEvent,
+    },
+    teams: input.teams.posts,
+    makespanMs: finishedAt - input.t0,
+    lowerBoundMs: lowerBound(tasks, input.agentMs, input.ciMs),
+    branchesLeft: [...(await repo.git.refs('refs/heads/feat/')).keys()].map((r) =>
+      r.replace('refs/heads/', ''),
+    ),
+    checkRunsInProgress: repo.checkRuns
+      .filter((r) => r.status !== 'completed')
+      .map((r) => ({ name: r.name, headSha: r.headSha })),
+    mainHistory: await repo.git.log('refs/heads/main'),
+    workdir: input.workdir,
+    appLog: input.appLog,
+  };
+  if (input.reportFile) writeFileSync(input.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+/**
+ * No task can merge before its PR is ready (its dependencies merged, then `agentMs` of agent work),
+ * and before one CI run on the merge result (`ciMs`) has finished. Planning and review tasks take no
+ * time of their own. @returns the longest such chain, ms.
+ */
+export function lowerBound(
+  tasks: ReadonlyMap<string, { dependsOn: readonly string[]; level: string }>,
+  agentMs: number,
+  ciMs: number,
+): number {
+  const memo = new Map<string, number>();
+  const finish = (id: string, depth: number): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const task = tasks.get(id);
+    if (!task || depth > tasks.size) return 0;
+    const start = Math.max(0, ...task.dependsOn.map((d) => finish(d, depth + 1)));
+    const value = start + (task.level === 'implementation' ? agentMs + ciMs : 0);
+    memo.set(id, value);
+    return value;
+  };
+  return Math.max(0, ...[...tasks.keys()].map((id) => finish(id, 0)));
+}
+
+/**
+ * Walks `main`'s first-parent history oldest first and reads every task file's status at each
+ * commit: where each task was first completed (commit position among completing commits), and how
+ * many times its status changed.
+ */
+async function statusHistory(
+  repo: Repo,
+): Promise<{ completedAt: Map<string, number>; changes: Map<string, number> }> {
+  const commits = (await repo.git.log('refs/heads/main')).map((line) => line.slice(0, 40)).reverse();
+  const blobStatus = new Map<string, { id: string; status: string } | null>();
+  const last = new Map<string, string>();
+  const changes = new Map<string, number>();
+  const completedAt = new Map<string, number>();
+  let position = 0;
+  for (const sha of commits) {
+    let completedHere = false;
+    const entries = (await repo.git.listTree(sha, true)).filter(
+      (e) => e.type === 'blob' && e.path.startsWith('tasks/') && e.path.endsWith('.md'),
+    );
+    for (const entry of entries) {
+      let parsed = blobStatus.get(entry.sha);
+      if (parsed === undefined) {
+        const text = (await repo.git.readBlob(entry.sha)).toString('utf8');
+        const id = /^id:\s*(.+?)\s*$/m.exec(text)?.[1];
+        const status = /^status:\s*(\S+)/m.exec(text)?.[1] ?? 'pending';
+        parsed = id ? { id, status: status === 'done' ? 'completed' : status } : null;
+        blobStatus.set(entry.sha, parsed);
+      }
+      if (!parsed) continue;
+      const before = last.get(parsed.id);
+      if (before !== undefined && before !== parsed.status)
+        changes.set(parsed.id, (changes.get(parsed.id) ?? 0) + 1);
+      last.set(parsed.id, parsed.status);
+      if (parsed.status === 'completed' && !completedAt.has(parsed.id)) {
+        if (!completedHere) position++;
+        completedHere = true;
+        completedAt.set(parsed.id, position);
+      }
+    }
+  }
+  return { completedAt, changes };
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
