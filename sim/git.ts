@@ -42,8 +42,12 @@ const IDENTITY = {
   GIT_COMMITTER_EMAIL: 'stand-in@127.0.0.1',
 };
 
+const SHA = /^[0-9a-f]{40}$/;
+
 export class GitRepo {
   readonly dir: string;
+  /** Answers about immutable objects (keyed by SHA), so repeated reads spawn no git process. */
+  readonly #cache = new Map<string, Promise<unknown>>();
 
   private constructor(dir: string) {
     this.dir = dir;
@@ -68,7 +72,21 @@ export class GitRepo {
   }
 
   async readBlob(sha: string): Promise<Buffer> {
-    return (await this.git(['cat-file', 'blob', sha])).stdoutBuffer;
+    return this.#memo(
+      `blob:${sha}`,
+      SHA.test(sha),
+      async () => (await this.git(['cat-file', 'blob', sha])).stdoutBuffer,
+    );
+  }
+
+  #memo<T>(key: string, cacheable: boolean, load: () => Promise<T>): Promise<T> {
+    if (!cacheable) return load();
+    const hit = this.#cache.get(key) as Promise<T> | undefined;
+    if (hit) return hit;
+    const value = load();
+    this.#cache.set(key, value);
+    value.catch(() => this.#cache.delete(key));
+    return value;
   }
 
   async objectType(sha: string): Promise<string | null> {
@@ -78,6 +96,12 @@ export class GitRepo {
 
   /** Entries of a tree (or a commit's tree); recursive lists subtrees and their contents. */
   async listTree(treeish: string, recursive: boolean): Promise<TreeEntry[]> {
+    return this.#memo(`tree:${treeish}:${recursive}`, SHA.test(treeish), () =>
+      this.#listTree(treeish, recursive),
+    );
+  }
+
+  async #listTree(treeish: string, recursive: boolean): Promise<TreeEntry[]> {
     const args = ['ls-tree', '-z', '--long', '--full-tree', ...(recursive ? ['-r', '-t'] : []), treeish];
     const { stdout } = await this.git(args);
     return stdout
@@ -103,6 +127,11 @@ export class GitRepo {
 
   /** The blob SHA at `path` in a commit or tree, or null. */
   async blobAt(treeish: string, filePath: string): Promise<string | null> {
+    if (SHA.test(treeish))
+      return (
+        (await this.listTree(treeish, true)).find((e) => e.path === filePath && e.type === 'blob')?.sha ??
+        null
+      );
     const result = await this.git(['rev-parse', '--verify', '--quiet', `${treeish}:${filePath}`], {
       okCodes: [0, 1, 128],
     });
@@ -158,6 +187,10 @@ export class GitRepo {
   }
 
   async commit(sha: string): Promise<CommitInfo | null> {
+    return this.#memo(`commit:${sha}`, SHA.test(sha), () => this.#commit(sha));
+  }
+
+  async #commit(sha: string): Promise<CommitInfo | null> {
     const result = await this.git(['cat-file', 'commit', sha], { okCodes: [0, 128] });
     if (result.code !== 0) return null;
     const text = result.stdout;
@@ -192,6 +225,7 @@ export class GitRepo {
   }
 
   async ref(name: string): Promise<string | null> {
+    if (SHA.test(name)) return name;
     const result = await this.git(['rev-parse', '--verify', '--quiet', name], { okCodes: [0, 1, 128] });
     return result.code === 0 ? result.stdout.trim() : null;
   }
@@ -224,6 +258,12 @@ export class GitRepo {
 
   /** Three-way merge of two commits without a work tree: the merged tree, or the conflicted paths. */
   async mergeTrees(ours: string, theirs: string): Promise<{ tree: string } | { conflicts: string[] }> {
+    return this.#memo(`merge:${ours}:${theirs}`, SHA.test(ours) && SHA.test(theirs), () =>
+      this.#mergeTrees(ours, theirs),
+    );
+  }
+
+  async #mergeTrees(ours: string, theirs: string): Promise<{ tree: string } | { conflicts: string[] }> {
     const result = await this.git(
       ['merge-tree', '--write-tree', '--name-only', '--no-messages', ours, theirs],
       {

@@ -39,6 +39,8 @@ export interface DemoReport {
     readonly reads: number;
     readonly writes: number;
     readonly byRoute: Readonly<Record<string, number>>;
+    /** Answers by HTTP status (faults show up here as 502 and 403). */
+    readonly byStatus: Readonly<Record<string, number>>;
     readonly perMergedTask: { readonly reads: number; readonly writes: number };
   };
   readonly webhooks: {
@@ -118,6 +120,8 @@ export async function buildReport(input: {
   const byRoute: Record<string, number> = {};
   for (const r of log) byRoute[`${r.method} ${r.route}`] = (byRoute[`${r.method} ${r.route}`] ?? 0) + 1;
   const reads = log.filter((r) => r.method === 'GET').length;
+  const byStatus: Record<string, number> = {};
+  for (const r of log) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
   const merged = Math.max(
     1,
     rows.filter((r) => r.kind === 'implementation' && r.status === 'completed').length,
@@ -140,6 +144,7 @@ export async function buildReport(input: {
       reads,
       writes: log.length - reads,
       byRoute,
+      byStatus,
       perMergedTask: { reads: round(reads / merged), writes: round((log.length - reads) / merged) },
     },
     webhooks: {

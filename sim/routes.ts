@@ -356,7 +356,9 @@ export const ROUTES: readonly Route[] = [
     handle: async (hub, req) => {
       const repo = repoOf(hub, req);
       const pull = pullOf(repo, req);
-      const base = pull.mergeCommitSha ? `${pull.mergeCommitSha}^1` : `refs/heads/${pull.baseRef}`;
+      const base = pull.mergeCommitSha
+        ? ((await repo.git.commit(pull.mergeCommitSha))?.parents[0] ?? pull.mergeCommitSha)
+        : ((await repo.git.ref(`refs/heads/${pull.baseRef}`)) as string);
       const files = await repo.git.changedFiles(base, pull.headSha);
       const rows = await Promise.all(
         files.map(async (f) => ({
@@ -621,8 +623,8 @@ async function commitJson(hub: Hub, repo: Repo, sha: string) {
   };
 }
 
-async function pullJson(hub: Hub, repo: Repo, pull: Pull, detailed: boolean) {
-  const baseSha = (await repo.git.ref(`refs/heads/${pull.baseRef}`)) ?? '';
+async function pullJson(hub: Hub, repo: Repo, pull: Pull, detailed: boolean, knownBaseSha?: string) {
+  const baseSha = knownBaseSha ?? (await repo.git.ref(`refs/heads/${pull.baseRef}`)) ?? '';
   const json: Record<string, unknown> = {
     number: pull.number,
     id: pull.number * 7919,

@@ -22,6 +22,8 @@ export interface LoggedRequest {
   readonly route: string;
   readonly status: number;
   readonly atMs: number;
+  /** Time spent answering, ms (latency faults included). */
+  readonly durationMs: number;
 }
 
 const COMPILED = ROUTES.map((route) => {
@@ -86,6 +88,7 @@ export class StandInServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/^\/api\/v3/, '').replace(/\/$/, '') || '/';
@@ -97,7 +100,7 @@ export class StandInServer {
 
     if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
     const send = (status: number, body: unknown, headers: Record<string, string> = {}, text?: string) => {
-      this.log.push({ method, route, status, atMs: Date.now() });
+      this.log.push({ method, route, status, atMs: Date.now(), durationMs: performance.now() - startedAt });
       if (status === 204) {
         res.writeHead(204, headers);
         res.end();

@@ -41,7 +41,7 @@ export interface CoordinatorHandle {
   readonly poke: (target: Target) => Promise<void>;
   /** One resync pass (the timer runs it every `resyncIntervalMs`). */
   readonly resync: () => Promise<void>;
-  /** Resolves when no reconcile is running. */
+  /** Resolves when no reconcile and no comment command is running. */
   readonly idle: () => Promise<void>;
   /** One outbox delivery pass; resolves to the number of posts accepted (0 without Teams). */
   readonly deliver: () => Promise<number>;
@@ -116,7 +116,10 @@ export function coordinatorApp(
       targets.set(key, target);
       return queue.poke(key);
     };
-    const onComment = async (comment: NewComment) => {
+    // Commands run after the webhook is answered (GitHub waits 10 s at most, and replies may be
+    // throttled), one comment at a time per repository so their writes never interleave.
+    const commandChains = new Map<string, Promise<void>>();
+    const runCommands = async (comment: NewComment) => {
       const { target } = comment;
       const octokit = (await app.auth(target.installationId)) as Octokit;
       const commandDeps = {
@@ -131,6 +134,23 @@ export function coordinatorApp(
         ...comment,
         repo: { owner: target.owner, repo: target.repo },
       });
+    };
+    const onComment = async (comment: NewComment) => {
+      const key = `${comment.target.owner}/${comment.target.repo}`;
+      const next = (commandChains.get(key) ?? Promise.resolve())
+        .then(() => runCommands(comment))
+        .catch((error: unknown) =>
+          app.log.error({ repo: key, delivery: comment.delivery, err: error }, 'comment commands failed'),
+        );
+      commandChains.set(key, next);
+      void next.finally(() => {
+        if (commandChains.get(key) === next) commandChains.delete(key);
+      });
+    };
+    const idle = async () => {
+      while (commandChains.size > 0) await Promise.all([...commandChains.values()]);
+      await queue.idle();
+      if (commandChains.size > 0) await idle();
     };
     registerHandlers(
       app,
@@ -183,7 +203,7 @@ export function coordinatorApp(
     onReady?.({
       poke,
       resync,
-      idle: () => queue.idle(),
+      idle,
       deliver,
       stop: () => {
         if (timer) clearInterval(timer);

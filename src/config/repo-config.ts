@@ -86,6 +86,12 @@ const pullRequests = z
       .boolean()
       .default(true)
       .describe('Open a draft PR when a task branch is pushed without one.'),
+    /** How old a branch's head commit must be before the app opens its draft PR (default 2 minutes). */
+    draft_after: duration
+      .prefault('2m')
+      .describe(
+        'How long after its last push a task branch without a PR gets a draft PR (agents usually open their own): minutes, or 90s / 45m / 2h.',
+      ),
   })
   .prefault({});
 

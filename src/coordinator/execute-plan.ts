@@ -125,6 +125,7 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
           sha: action.entry.headSha,
           merge_method: action.method,
           commit_title: mergeCommitMessage(action.entry),
+          request: { retries: 0 }, // 405 (not mergeable) and 409 (head moved) are answers, not glitches
         });
       } catch (error) {
         if ((error as { status?: number }).status === 405) {
@@ -168,6 +169,9 @@ async function startBatch(
         base: STAGING_BRANCH,
         head: entry.headSha,
         commit_message: mergeCommitMessage(entry),
+        // A 409 is a real conflict, not a transient error: @octokit/plugin-retry would retry it
+        // three times (~14 s), since 409 is not in its doNotRetry list.
+        request: { retries: 0 },
       });
       if (merged.status === 201) head = merged.data.sha;
     } catch (error) {

@@ -33,7 +33,7 @@ export interface ReconcileResult {
   readonly outcome: string;
   /** Whether to reconcile again right away (an action changed state). */
   readonly reconcileAgain: boolean;
-  /** Whether the repo has open task PRs or a batch (the resync keeps polling such repos). */
+  /** Whether the repo has open task PRs, a batch or PR-less task branches (the resync keeps polling it). */
   readonly active: boolean;
 }
 
@@ -66,7 +66,11 @@ export async function reconcileRepo(
     nowMs: deps.now(),
   });
   const plan = planReconcile(read.snapshot);
-  const active = read.snapshot.pulls.length > 0 || read.snapshot.staging?.batch != null;
+  // Open task PRs, a batch, or a task branch still without a PR (its draft may be due later).
+  const active =
+    read.snapshot.pulls.length > 0 ||
+    read.snapshot.staging?.batch != null ||
+    read.snapshot.taskBranches.some((b) => b.committedAtMs !== null);
   if (deps.dryRun || config.dry_run) {
     deps.log.info({ repo: `${repo.owner}/${repo.repo}`, plan }, 'dry run: plan not executed');
     return { plan, outcome: `dry run: ${plan.action.kind}`, reconcileAgain: false, active };

@@ -215,6 +215,9 @@ describe('a task branch pushed without a PR', () => {
     const app = await testApp();
     let created: Record<string, unknown> | undefined;
     mockSnapshotReads(nock(API), { branches: [{ ref: 'refs/heads/feat/a', object: { sha: HEAD } }] })
+      // pushed an hour before the app's clock (12:00): past the 2-minute grace for agents' own PRs
+      .get(`${R}/git/commits/${HEAD}`)
+      .reply(200, { sha: HEAD, committer: { date: '2026-06-02T11:00:00Z' }, message: 'work' })
       .post(`${R}/check-runs`)
       .reply(201, { id: 30 })
       .post(`${R}/pulls`, (body) => {

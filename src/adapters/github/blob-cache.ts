@@ -1,11 +1,12 @@
 /**
- * Git blobs are immutable, so their text is cached by blob SHA: once read, an unchanged task file
- * never costs another request. Bounded (least recently used entries go first).
+ * Git objects are immutable, so a blob's text (and a commit's time) is cached by SHA: once read, an
+ * unchanged task file never costs another request. Bounded (least recently used entries go first).
  */
 import type { Octokit, RepoRef } from './octokit.js';
 
 export class BlobCache {
   readonly #texts = new Map<string, string>();
+  readonly #commitTimes = new Map<string, number>();
   readonly #maxEntries: number;
   /** Blob reads that went to GitHub (for tests and metrics). */
   misses = 0;
@@ -32,5 +33,20 @@ export class BlobCache {
     this.#texts.set(sha, text);
     if (this.#texts.size > this.#maxEntries) this.#texts.delete(this.#texts.keys().next().value as string);
     return text;
+  }
+
+  /**
+   * When a commit was committed, ms since the epoch (`GET /repos/{o}/{r}/git/commits/{sha}`,
+   * `committer.date`), cached by SHA. @throws the octokit error when the read fails.
+   */
+  async commitTimeMs(octokit: Octokit, repo: RepoRef, sha: string): Promise<number> {
+    const cached = this.#commitTimes.get(sha);
+    if (cached !== undefined) return cached;
+    const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: sha });
+    const at = Date.parse(data.committer.date);
+    this.#commitTimes.set(sha, at);
+    if (this.#commitTimes.size > this.#maxEntries)
+      this.#commitTimes.delete(this.#commitTimes.keys().next().value as string);
+    return at;
   }
 }

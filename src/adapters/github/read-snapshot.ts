@@ -1,13 +1,14 @@
 /**
  * Reads one `RepoSnapshot` from GitHub: everything the planner needs, read once per reconcile.
  *
- * Requests (N = open task PRs): base ref, base tree (recursive), task blobs not yet cached, open PRs,
+ * Requests (N = open task PRs, read `PULL_READ_CONCURRENCY` at a time): base ref, base tree (recursive), task blobs not yet cached, open PRs,
  * recently closed PRs, the app's checks on the base head, staging ref (+ its commit and checks when
  * it holds a batch), required checks from branch protection and rulesets unless configured, and per
  * task PR: changed files, one listing of the head's check runs (the app's own taken from it too) and
  * its combined status (+ head blobs of changed task
  * files not yet cached; + the PR itself for `mergeable_state` under the direct strategy).
  */
+import pLimit from 'p-limit';
 import type { RepoConfig } from '../../config/repo-config.js';
 import { parseBatchCommit } from '../../domain/merge/batch-trailers.js';
 import { taskFileChange } from '../../domain/merge/status-changes.js';
@@ -48,6 +49,9 @@ export interface ReadSnapshot {
 
 const OWN_NAMES: ReadonlySet<string> = new Set(Object.values(CHECK_NAMES));
 
+/** Task PRs read at once (each read is 3 requests, 2 of them concurrent). */
+export const PULL_READ_CONCURRENCY = 6;
+
 /** Reads the snapshot. @throws octokit errors (the reconcile classifies and retries them). */
 export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> {
   const { octokit, repo, config } = input;
@@ -60,13 +64,19 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
     base: baseBranch,
     per_page: 100,
   });
-  const pulls: PullState[] = [];
-  for (const pull of openPulls) {
+  // PRs are read a few at a time: a reconcile's latency is then not the sum of every PR's round
+  // trips, and GitHub's limit of 100 concurrent requests stays far away.
+  const limit = pLimit(PULL_READ_CONCURRENCY);
+  const taskPulls = openPulls.filter((pull) => {
     const body = pull.body ?? '';
     const isTask = taskOfPull({ body, headRef: pull.head.ref }, loaded.graph, index).kind !== 'not-a-task';
-    if (!isTask && !hasTaskPrefix(pull.head.ref, config.branches.prefixes)) continue;
-    pulls.push(await readPull(input, { pull, body, baseSha, taskTexts }));
-  }
+    return isTask || hasTaskPrefix(pull.head.ref, config.branches.prefixes);
+  });
+  const pulls: PullState[] = await Promise.all(
+    taskPulls.map((pull) =>
+      limit(() => readPull(input, { pull, body: pull.body ?? '', baseSha, taskTexts })),
+    ),
+  );
 
   const closed = await octokit.rest.pulls.list({
     ...repo,
@@ -93,11 +103,21 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
     config.pull_requests.open_draft ? readTaskBranches(octokit, repo, config.branches.prefixes) : [],
   ]);
 
+  // Only branches without an open PR can get a draft: their head commit's time decides the grace period.
+  const withPull = new Set(pulls.map((p) => p.headRef));
+  const branches = await Promise.all(
+    taskBranches.map(async (b) =>
+      withPull.has(b.name) || b.sha === baseSha
+        ? b
+        : { ...b, committedAtMs: await input.blobs.commitTimeMs(octokit, repo, b.sha) },
+    ),
+  );
+
   const snapshot: RepoSnapshot = {
     owner: repo.owner,
     repo: repo.repo,
     repoUrl,
-    taskBranches,
+    taskBranches: branches,
     baseBranch,
     baseSha,
     config,
@@ -324,7 +344,11 @@ async function readTaskBranches(
       octokit.paginate(octokit.rest.git.listMatchingRefs, { ...repo, ref: `heads/${prefix}`, per_page: 100 }),
     ),
   );
-  return lists.flat().map((ref) => ({ name: ref.ref.replace(/^refs\/heads\//, ''), sha: ref.object.sha }));
+  return lists.flat().map((ref) => ({
+    name: ref.ref.replace(/^refs\/heads\//, ''),
+    sha: ref.object.sha,
+    committedAtMs: null,
+  }));
 }
 
 /** `tasks.dir` as a path prefix with one trailing slash (`./tasks/` and `tasks` both give `tasks/`). */

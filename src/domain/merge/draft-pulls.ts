@@ -2,6 +2,8 @@
  * Agents often only push a branch. A branch on a task prefix that names a task, has commits beyond the
  * base head, and has no open PR (and no merged one) gets a draft PR: title from the task `name`, body
  * with a `Task: <id>` line and a link to the task file. Completed, blocked and failed tasks get none.
+ * The branch's head commit must be at least `pull_requests.draft_after` old: an agent that pushes
+ * and then opens its own PR is not raced (and a losing `POST /pulls` costs a throttled write).
  */
 import type { BranchIndex } from '../tasks/branch-names.js';
 import type { DraftPull, RepoSnapshot } from './types.js';
@@ -13,6 +15,9 @@ export function draftPulls(snapshot: RepoSnapshot, index: BranchIndex): DraftPul
   const out: DraftPull[] = [];
   for (const branch of snapshot.taskBranches) {
     if (withPull.has(branch.name) || branch.sha === snapshot.baseSha) continue;
+    const age =
+      branch.committedAtMs === null ? Number.POSITIVE_INFINITY : snapshot.nowMs - branch.committedAtMs;
+    if (age < snapshot.config.pull_requests.draft_after) continue;
     const match = index.lookup(branch.name);
     if (match.kind !== 'task') continue;
     const task = snapshot.loaded.graph.tasks.get(match.taskId);

@@ -93,6 +93,8 @@ export interface StagingState {
 export interface BranchState {
   readonly name: string;
   readonly sha: string;
+  /** When its head commit was committed, ms since the epoch; null when not read (it has a PR). */
+  readonly committedAtMs: number | null;
 }
 
 /** Everything one reconcile of one repository reads. */

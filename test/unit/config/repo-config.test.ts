@@ -16,7 +16,7 @@ describe('parseRepoConfig', () => {
         delete_branch: true,
         method: 'merge',
       },
-      pull_requests: { open_draft: true },
+      pull_requests: { open_draft: true, draft_after: 120_000 },
       status: { auto_complete_levels: ['planning'] },
       notifications: { default_channel: 'general', routes: [], stall_after: 14_400_000 },
       dry_run: false,

@@ -642,7 +642,16 @@ describe('planReconcile: check runs', () => {
 
 describe('planReconcile: draft PRs for pushed task branches', () => {
   const tasks = [{ id: 'a' }, { id: 'b', status: 'completed' }, { id: 'c' }];
-  const branch = (name: string, seed = 'x') => ({ name, sha: sha(seed) });
+  // Pushed at 11:00; the snapshot's clock says 12:00 (default grace: 2 minutes).
+  const branch = (
+    name: string,
+    seed = 'x',
+    committedAtMs: number | null = Date.parse('2026-06-02T11:00:00Z'),
+  ) => ({
+    name,
+    sha: sha(seed),
+    committedAtMs,
+  });
   it.each<[string, SnapshotInput, string[]]>([
     ['a task branch without a PR gets one', { tasks, branches: [branch('feat/a')] }, ['feat/a -> a']],
     ['not when a PR is open', { tasks, branches: [branch('feat/a')], pulls: [pull(1, 'a')] }, []],
@@ -656,7 +665,21 @@ describe('planReconcile: draft PRs for pushed task branches', () => {
       [],
     ],
     ['not for a completed task', { tasks, branches: [branch('feat/b')] }, []],
-    ['not for a branch without commits', { tasks, branches: [{ name: 'feat/a', sha: BASE_SHA }] }, []],
+    [
+      'not for a branch without commits',
+      { tasks, branches: [{ name: 'feat/a', sha: BASE_SHA, committedAtMs: 0 }] },
+      [],
+    ],
+    [
+      'not while the push is younger than draft_after (the agent may be opening its own PR)',
+      { tasks, branches: [branch('feat/a', 'x', Date.parse('2026-06-02T11:59:00Z'))] },
+      [],
+    ],
+    [
+      'once the push is exactly draft_after old',
+      { tasks, branches: [branch('feat/a', 'x', Date.parse('2026-06-02T11:58:00Z'))] },
+      ['feat/a -> a'],
+    ],
     ['not for a branch naming no task', { tasks, branches: [branch('feat/zzz')] }, []],
     [
       'not when turned off',
