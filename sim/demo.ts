@@ -60,6 +60,8 @@ export interface DemoOptions {
 /** Runs the demo. @throws when the app cannot start; a timeout is a report with `completed: false`. */
 export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const workdir = options.workdir ?? mkdtempSync(path.join(tmpdir(), 'coordinator-demo-'));
+  if (existsSync(workdir) && readdirSync(workdir).length > 0)
+    throw new Error(`workdir ${workdir} is not empty; pass an empty or new directory`);
   mkdirSync(workdir, { recursive: true });
   const random = seeded(options.seed ?? 1);
   const startedAt = Date.now();

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { TasksDirError } from '../adapters/fs/read-tasks-dir.js';
+import { runDemoCommand } from './commands/demo.js';
 import { runPlan } from './commands/plan.js';
 import { runValidate } from './commands/validate.js';
 import { type CliIo, EXIT } from './io.js';
@@ -45,6 +46,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   ).action((options) => {
     result = runPlan(options, io);
   });
+
+  program
+    .command('demo')
+    .description(
+      'merge a real task graph end to end on this machine: GitHub stand-in, fake CI, agents, the app',
+    )
+    .option(
+      '--tasks <dir>',
+      'tasks directory to seed the repo from (default: the wraith snapshot in ../shared)',
+    )
+    .option('--ci-ms <ms>', 'how long each CI run takes', '2000')
+    .option('--agent-ms <ms>', 'how long an agent works on a task before its PR is ready', '1500')
+    .option('--fail-rate <x>', 'share of CI runs that fail (0..1)', '0')
+    .option('--workdir <dir>', 'keep the bare repositories and logs here (must be empty or absent)')
+    .option('--report <file>', 'write the JSON report here')
+    .option('--config <file>', 'a .github/coordinator.yml to use instead of the demo one')
+    .addOption(
+      new Option('--strategy <strategy>', 'merge strategy').choices(['staging', 'direct']).default('staging'),
+    )
+    .option('--timeout <s>', 'give up after this many seconds', '900')
+    .option('--seed <n>', "seed of the fake CI's coin", '1')
+    .action((options) => {
+      result = runDemoCommand(options, io);
+    });
 
   if (argv.length === 0) {
     io.err(program.helpInformation());

@@ -1,0 +1,138 @@
+/**
+ * `taskgraph-coordinator demo`: merges a real task graph end to end on this machine, with no GitHub
+ * account. The machinery (GitHub stand-in, fake CI, fake Teams, scripted agents) lives in `sim/`,
+ * built to `dist/sim`; the app itself runs as a separate process exactly as `npm start` runs it.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TasksDirError } from '../../adapters/fs/read-tasks-dir.js';
+import { type CliIo, EXIT } from '../io.js';
+
+export interface DemoCliOptions {
+  readonly tasks?: string;
+  readonly ciMs: string;
+  readonly agentMs: string;
+  readonly failRate: string;
+  readonly workdir?: string;
+  readonly report?: string;
+  readonly config?: string;
+  readonly strategy: 'staging' | 'direct';
+  readonly timeout: string;
+  readonly seed: string;
+}
+
+/** What the demo module returns (see `sim/report.ts`); only what the summary prints. */
+interface DemoReportView {
+  readonly completed: boolean;
+  readonly tasks: readonly {
+    taskId: string;
+    kind: string;
+    pull: number | null;
+    mergePosition: number | null;
+    status: string;
+  }[];
+  readonly violations: readonly { message: string }[];
+  readonly api: {
+    total: number;
+    reads: number;
+    writes: number;
+    perMergedTask: { reads: number; writes: number };
+  };
+  readonly webhooks: { sent: number; dropped: number };
+  readonly teams: readonly { channel: string }[];
+  readonly makespanMs: number;
+  readonly lowerBoundMs: number;
+  readonly workdir: string;
+}
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The wraith snapshot beside the project (`../shared`), when present. */
+export const DEFAULT_DEMO_TASKS = path.resolve(
+  PACKAGE_ROOT,
+  '../shared/taskgraphs/wraith/01-decomposed-all-pending/tasks',
+);
+
+/**
+ * Runs the demo and prints a summary table. @returns 0 when every task completed with no ordering
+ * violation, 1 otherwise, 2 for bad options.
+ */
+export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promise<number> {
+  const tasksDir = path.resolve(options.tasks ?? DEFAULT_DEMO_TASKS);
+  if (!existsSync(tasksDir) || !statSync(tasksDir).isDirectory())
+    throw new TasksDirError(
+      options.tasks
+        ? `tasks directory ${tasksDir} does not exist`
+        : `no default task graph at ${tasksDir}; pass --tasks DIR`,
+    );
+  const numbers = {
+    ciMs: Number(options.ciMs),
+    agentMs: Number(options.agentMs),
+    failRate: Number(options.failRate),
+    timeoutS: Number(options.timeout),
+    seed: Number(options.seed),
+  };
+  const bad = Object.entries(numbers).find(([, v]) => !Number.isFinite(v) || v < 0);
+  if (bad || numbers.failRate > 1) {
+    io.err(
+      `taskgraph-coordinator: ${bad ? bad[0] : 'failRate'} must be a non-negative number (fail rate at most 1)\n`,
+    );
+    return EXIT.usage;
+  }
+  if (options.workdir && existsSync(options.workdir) && readdirSync(options.workdir).length > 0) {
+    io.err(
+      `taskgraph-coordinator: --workdir ${options.workdir} is not empty; pass an empty or new directory\n`,
+    );
+    return EXIT.usage;
+  }
+  const modulePath = path.join(PACKAGE_ROOT, 'dist', 'sim', 'demo.js');
+  const { runDemo } = (await import(modulePath)) as {
+    runDemo: (o: Record<string, unknown>) => Promise<DemoReportView>;
+  };
+  const tty = process.stderr.isTTY === true;
+  let lastPrinted = 0;
+  io.err(
+    `Seeding a repository from ${tasksDir} and starting the GitHub stand-in, fake CI, fake Teams and the app…\n`,
+  );
+  const report = await runDemo({
+    tasksDir,
+    ciMs: numbers.ciMs,
+    agentMs: numbers.agentMs,
+    failRate: numbers.failRate,
+    workdir: options.workdir ? path.resolve(options.workdir) : null,
+    reportFile: options.report ? path.resolve(options.report) : null,
+    configFile: options.config ? path.resolve(options.config) : null,
+    strategy: options.strategy,
+    timeoutMs: numbers.timeoutS * 1000,
+    seed: numbers.seed,
+    progress: (line: string) => {
+      if (tty) io.err(`\r\u001b[2K${line}`);
+      else if (Date.now() - lastPrinted >= 5_000) {
+        lastPrinted = Date.now();
+        io.err(`${line}\n`);
+      }
+    },
+  });
+  if (tty) io.err('\n');
+  io.out(summary(report));
+  return report.completed && report.violations.length === 0 ? EXIT.ok : EXIT.invalid;
+}
+
+function summary(report: DemoReportView): string {
+  const rows = [...report.tasks].sort((a, b) => (a.mergePosition ?? 1e9) - (b.mergePosition ?? 1e9));
+  const width = Math.max(4, ...rows.map((r) => r.taskId.length));
+  const lines = [
+    `${'task'.padEnd(width)}  kind            PR    merged  status`,
+    ...rows.map(
+      (r) =>
+        `${r.taskId.padEnd(width)}  ${r.kind.padEnd(14)}  ${(r.pull === null ? '-' : `#${r.pull}`).padEnd(4)}  ${String(r.mergePosition ?? '-').padStart(6)}  ${r.status}`,
+    ),
+    '',
+    `${report.completed ? 'Completed' : 'NOT completed'}: ${rows.filter((r) => r.status === 'completed').length}/${rows.length} tasks; ordering violations: ${report.violations.length}`,
+    `Makespan ${(report.makespanMs / 1000).toFixed(1)} s; lower bound ${(report.lowerBoundMs / 1000).toFixed(1)} s (ratio ${(report.makespanMs / Math.max(1, report.lowerBoundMs)).toFixed(2)})`,
+    `GitHub API: ${report.api.total} requests (${report.api.reads} reads, ${report.api.writes} writes); per merged task ${report.api.perMergedTask.reads} reads, ${report.api.perMergedTask.writes} writes`,
+    `Webhooks: ${report.webhooks.sent} sent, ${report.webhooks.dropped} dropped; Teams posts: ${report.teams.length}`,
+    `Bare repositories: ${report.workdir}/repos/acme/wraith.git (git --git-dir=… log --first-parent main)`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
