@@ -55,6 +55,8 @@ export interface DemoOptions {
   readonly resyncMs?: number;
   /** Progress lines go here (null: silent). */
   readonly progress?: ((line: string) => void) | null;
+  /** Extra scripted behaviour (tests): called once the app is up, before the agents start. */
+  readonly script?: (sim: { hub: Hub; repo: Repo }) => void;
 }
 
 /** Runs the demo. @throws when the app cannot start; a timeout is a report with `completed: false`. */
@@ -121,6 +123,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       sharedEditors,
       tasksDir: 'tasks',
     });
+    options.script?.({ hub, repo });
     agents.scan();
 
     const deadline = t0 + (options.timeoutMs ?? 10 * 60_000);
@@ -131,9 +134,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       done = state.total > 0 && state.completed === state.total;
       options.progress?.(await progressLine(repo, state, t0));
     }
-    // Let the last deliveries and posts settle (branch deletion, the final cards).
-    await sleep(Math.max(1_500, options.resyncMs ?? 2_000));
-    await webhooks.settled();
+    // Let the last deliveries and posts settle (branch deletion, the final cards: the outbox posts
+    // about once a second per channel), up to 20 s.
+    const settleUntil = Date.now() + 20_000;
+    let posts = -1;
+    let quietSince = Date.now();
+    while (Date.now() < settleUntil) {
+      await sleep(250);
+      await webhooks.settled();
+      if (teams.posts.length !== posts) {
+        posts = teams.posts.length;
+        quietSince = Date.now();
+      }
+      const branchesLeft = (await repo.git.refs('refs/heads/feat/')).size;
+      if (Date.now() - quietSince >= 2_500 && (branchesLeft === 0 || !done)) break;
+    }
     return await buildReport({
       hub,
       repo,

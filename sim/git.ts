@@ -53,6 +53,11 @@ export class GitRepo {
     this.dir = dir;
   }
 
+  /** Opens an existing repository (e.g. a demo's `--workdir`). */
+  static open(dir: string): GitRepo {
+    return new GitRepo(dir);
+  }
+
   /** Creates an empty bare repository at `dir` (default branch `main`). */
   static async init(dir: string): Promise<GitRepo> {
     await run(['init', '--quiet', '--bare', '--initial-branch=main', dir], { cwd: tmpdir() });

@@ -1,0 +1,173 @@
+/**
+ * End to end: the built app runs as its own process against the GitHub stand-in (real git
+ * repositories), with the fake CI, fake Teams and scripted agents of `sim/`. Every assertion reads
+ * what ended up in git and in the stand-in, not what the app says about itself. Needs `npm run build`
+ * first (`npm test` does it).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tasksAt } from '../../sim/agents.js';
+import { runDemo } from '../../sim/demo.js';
+import { GitRepo } from '../../sim/git.js';
+import type { DemoReport } from '../../sim/report.js';
+import { WRAITH_DIR } from '../helpers/task-files.js';
+
+const WRAITH_01 = path.join(WRAITH_DIR, '01-decomposed-all-pending/tasks');
+const FAST = { ciMs: 300, agentMs: 200, resyncMs: 1_500, timeoutMs: 240_000, progress: null };
+
+/** A small graph: a and b independent, c after both. */
+function smallGraph(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'e2e-tasks-'));
+  const task = (id: string, deps: string[] = []) =>
+    [
+      '---',
+      `id: ${id}`,
+      `name: Task ${id}`,
+      'status: pending',
+      'level: implementation',
+      ...(deps.length > 0 ? ['depends_on:', ...deps.map((d) => `  - ${d}`)] : []),
+      '---',
+      '',
+      '## Notes',
+      '',
+      '> To be filled by implementation agent',
+      '',
+      '## Summary',
+      '',
+      '> To be filled on completion',
+      '',
+    ].join('\n');
+  writeFileSync(path.join(dir, 'a.md'), task('a'));
+  writeFileSync(path.join(dir, 'b.md'), task('b'));
+  writeFileSync(path.join(dir, 'c.md'), task('c', ['a', 'b']));
+  return dir;
+}
+
+/** Every text a channel's accepted posts carried (card titles and digest lines), joined. */
+function channelText(report: DemoReport, channel: string): string {
+  const texts: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.type === 'TextBlock' && typeof record.text === 'string') texts.push(record.text);
+      Object.values(record).forEach(walk);
+    }
+  };
+  for (const post of report.teams) if (post.channel === channel && post.status === 202) walk(post.body);
+  return texts.join('\n');
+}
+
+function expectCleanFinish(report: DemoReport) {
+  expect(report.completed).toBe(true);
+  expect(Object.values(report.finalStatuses).every((s) => s === 'completed')).toBe(true);
+  expect(report.violations).toEqual([]);
+  expect(report.branchesLeft).toEqual([]);
+  expect(report.checkRunsInProgress).toEqual([]);
+}
+
+describe('the demo on wraith snapshot 01 (35 tasks)', () => {
+  it("merges every task in dependency order: statuses on main, branches deleted, agents' files present", async () => {
+    const report = await runDemo({ tasksDir: WRAITH_01, failRate: 0, ...FAST });
+    expectCleanFinish(report);
+    expect(report.tasks).toHaveLength(35);
+    // Each task's status changed exactly once on main: pending -> completed.
+    expect(
+      report.tasks.filter((t) => t.statusChanges !== 1).map((t) => `${t.taskId}: ${t.statusChanges}`),
+    ).toEqual([]);
+    // Every implementation task went through a PR; planning tasks were completed by the app,
+    // reviews by a maintainer's command.
+    const kinds = report.tasks.reduce<Record<string, number>>(
+      (acc, t) => ({ ...acc, [t.kind]: (acc[t.kind] ?? 0) + 1 }),
+      {},
+    );
+    expect(kinds).toEqual({ implementation: 26, planning: 6, review: 3 });
+    expect(report.tasks.filter((t) => t.kind === 'implementation' && t.pull === null)).toEqual([]);
+    // Every agent's file is on main.
+    const git = GitRepo.open(path.join(report.workdir, 'repos/acme/wraith.git'));
+    const mainFiles = new Set((await git.listTree('refs/heads/main', true)).map((e) => e.path));
+    for (const t of report.tasks.filter((r) => r.kind === 'implementation'))
+      expect(mainFiles.has(`work/${t.taskId}.md`), t.taskId).toBe(true);
+    // First-parent history: one merge per task, plus status commits.
+    expect(report.mainHistory.filter((l) => / Merge task .+ \(#\d+\)$/.test(l))).toHaveLength(26);
+    expect(report.lowerBoundMs).toBeGreaterThan(0);
+    expect(report.makespanMs).toBeGreaterThanOrEqual(report.lowerBoundMs);
+  }, 300_000);
+
+  it('still completes with 10% failing CI runs, 5% 502s and dropped webhooks, retrying the failed tasks', async () => {
+    const report = await runDemo({
+      tasksDir: WRAITH_01,
+      failRate: 0.1,
+      faults: { errorRate: 0.05, dropRate: 0.1 },
+      seed: 7,
+      ...FAST,
+    });
+    expectCleanFinish(report);
+    expect(report.api.byStatus['502'] ?? 0).toBeGreaterThan(0);
+    expect(report.webhooks.dropped).toBeGreaterThan(0);
+    // Some tasks failed CI and were fixed by their agents, then merged.
+    expect(report.tasks.filter((t) => t.fixes > 0).length).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('a conflict', () => {
+  it('is reported on the PR and in the alerts channel only; the agent merges main and the task merges', async () => {
+    const report = await runDemo({
+      tasksDir: smallGraph(),
+      failRate: 0,
+      sharedEditors: ['a', 'b'],
+      ...FAST,
+    });
+    expectCleanFinish(report);
+    const updated = report.tasks.filter((t) => t.branchUpdates > 0).map((t) => t.taskId);
+    expect(updated).toHaveLength(1);
+    expect(channelText(report, 'alerts')).toContain(`Merge conflict: ${updated[0]}`);
+    expect(channelText(report, 'general')).not.toContain('Merge conflict');
+    expect(channelText(report, 'general')).toContain('Task graph completed');
+  }, 120_000);
+});
+
+describe('the safe exit', () => {
+  it('`block` writes blocked and a note on main and alerts; `unblock` lets the task merge', async () => {
+    let blockedText = '';
+    const report = await runDemo({
+      tasksDir: smallGraph(),
+      failRate: 0,
+      sharedEditors: [],
+      ...FAST,
+      script: ({ hub, repo }) => {
+        const maintainer = { login: 'maintainer', type: 'User' as const };
+        let blocked = false;
+        hub.on('event', (event) => {
+          if (event.kind === 'pull_request' && event.action === 'opened' && event.pull.headRef === 'feat/a')
+            hub.addComment(
+              repo,
+              event.pull.number,
+              '/coordinator block waiting for the vendor API key',
+              maintainer,
+            );
+          if (event.kind === 'push' && event.ref === 'refs/heads/main' && !blocked) {
+            void tasksAt(repo, event.after, 'tasks').then(async (tasks) => {
+              if (blocked || tasks.get('a')?.status !== 'blocked') return;
+              blocked = true;
+              const blob = await repo.git.blobAt(event.after, 'tasks/a.md');
+              blockedText = blob ? (await repo.git.readBlob(blob)).toString('utf8') : '';
+              const pull = [...repo.pulls.values()].find((p) => p.headRef === 'feat/a');
+              if (pull) hub.addComment(repo, pull.number, '/coordinator unblock', maintainer);
+            });
+          }
+        });
+      },
+    });
+    expectCleanFinish(report);
+    expect(blockedText).toContain('status: blocked\n');
+    expect(blockedText).toMatch(
+      /^Blocked: waiting for the vendor API key \(@maintainer, http.+#issuecomment-\d+\)$/m,
+    );
+    expect(report.tasks.find((t) => t.taskId === 'a')?.statusChanges).toBe(3); // blocked, pending, completed
+    expect(channelText(report, 'alerts')).toContain('Task blocked: a');
+    expect(channelText(report, 'general')).toContain('Task unblocked: a');
+  }, 120_000);
+});
