@@ -208,15 +208,19 @@ export class Agents {
     return git.createTree(base, changes);
   }
 
+  /**
+   * A maintainer completes a review with a command. Like a person, they look for the app's reaction
+   * and post the command again when none came (a dropped webhook loses the comment for the app).
+   */
   async #review(taskId: string): Promise<void> {
     const { repo, hub } = this;
     this.#trackingIssue ??= repo.nextIssue++;
-    hub.addComment(
-      repo,
-      this.#trackingIssue,
-      `Reviewed: looks good.\n/coordinator complete ${taskId}`,
-      MAINTAINER,
-    );
+    const body = `Reviewed: looks good.\n/coordinator complete ${taskId}`;
+    const comment = hub.addComment(repo, this.#trackingIssue, body, MAINTAINER);
+    this.#later(Math.max(3_000, this.options.agentMs * 5), async () => {
+      if (repo.reactions.some((r) => r.commentId === comment.id)) return;
+      await this.#review(taskId);
+    });
   }
 
   /** The PR of an agent, by number. */

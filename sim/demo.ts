@@ -312,6 +312,7 @@ function startApp(args: {
       RESYNC_INTERVAL_MS: String(args.resyncMs),
       // The stand-in has no secondary rate limits to respect (production keeps GitHub's 1 s).
       GITHUB_WRITE_INTERVAL_MS: '10',
+      GITHUB_RETRY_BASE_MS: '100',
       DATA_DIR: path.join(args.workdir, 'data'),
       TEAMS_CHANNELS_FILE: args.channelsFile,
       TEAMS_ALLOW_LOOPBACK: 'true',

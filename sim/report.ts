@@ -103,7 +103,7 @@ export async function buildReport(input: {
     const pull = record?.pull ? repo.pulls.get(record.pull) : undefined;
     return {
       taskId: id,
-      kind: record?.kind ?? 'unknown',
+      kind: record?.kind ?? kindOf(tasks.get(id)?.level),
       pull: record?.pull ?? null,
       openedAt: iso(record?.openedAtMs),
       readyAt: iso(record?.readyAtMs),
@@ -234,6 +234,11 @@ async function statusHistory(
     }
   }
   return { completedAt, changes };
+}
+
+function kindOf(level: string | undefined): TaskRow['kind'] {
+  if (level === 'planning' || level === 'review') return level;
+  return level === undefined ? 'unknown' : 'implementation';
 }
 
 function round(n: number): number {

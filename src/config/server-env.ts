@@ -35,6 +35,8 @@ export const serverEnvSchema = z.object({
   RESYNC_INTERVAL_MS: z.coerce.number().int().min(1_000).default(300_000),
   /** Minimum pause between write requests to GitHub, ms (GitHub's guidance: about 1 s). */
   GITHUB_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** Base wait before retrying a 5xx answer, ms; retries wait base × 1, 4, 9. */
+  GITHUB_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** Where the embedded store keeps its SQLite file (the Teams outbox). */
   DATA_DIR: z.string().min(1).default('./data'),
   /** JSON file: owner -> channel key -> Teams Workflows URL (`"*"` for any owner). Unset: no Teams alerts. */

@@ -6,7 +6,7 @@
  * `DATA_DIR`.
  */
 import { run } from 'probot';
-import { octokitWithWriteInterval } from '../adapters/github/throttled-octokit.js';
+import { tunedOctokit } from '../adapters/github/tuned-octokit.js';
 import { SqliteOutboxStore } from '../adapters/store/sqlite-outbox-store.js';
 import { ChannelsFileError, loadChannelsFile } from '../adapters/teams/channels-file.js';
 import { coordinatorApp } from '../app.js';
@@ -33,7 +33,12 @@ try {
       resyncIntervalMs: env.RESYNC_INTERVAL_MS,
       ...(notifications ? { notifications } : {}),
     }),
-    { Octokit: octokitWithWriteInterval(env.GITHUB_WRITE_INTERVAL_MS) },
+    {
+      Octokit: tunedOctokit({
+        writeIntervalMs: env.GITHUB_WRITE_INTERVAL_MS,
+        retryBaseMs: env.GITHUB_RETRY_BASE_MS,
+      }),
+    },
   );
 } catch (error) {
   if (!(error instanceof ServerEnvError) && !(error instanceof ChannelsFileError)) throw error;
