@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { SqliteOutboxStore } from '../../../src/adapters/store/sqlite-outbox-store.js';
@@ -97,6 +99,30 @@ describe('the outbox', () => {
     expect(add(store, 'task.merged:a', 'general', 1, 'a')).toBe(true);
     expect(add(store, 'task.merged:a', 'general', 2, 'a')).toBe(false);
     expect(store.pending(10)).toHaveLength(1);
+  });
+
+  it('survives a SIGKILL of the process right after enqueue (built store; `npm test` builds first)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'outbox-kill-'));
+    const storeModule = pathToFileURL(path.resolve('dist/adapters/store/sqlite-outbox-store.js')).href;
+    const script = [
+      `import { SqliteOutboxStore } from '${storeModule}';`,
+      'const store = SqliteOutboxStore.open(process.argv[1]);',
+      `store.enqueue({ dedupeKey: 'killed', owner: 'acme', channel: 'general', payload: ${JSON.stringify(payload('killed'))}, nowMs: 1 });`,
+      "process.kill(process.pid, 'SIGKILL');",
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, dir], {
+      encoding: 'utf8',
+    });
+    expect(child.signal).toBe('SIGKILL');
+    const store = SqliteOutboxStore.open(dir);
+    const teams = endpoint([]);
+    const { clock, deliverer } = setup(store, teams.post);
+    await deliverer.tick();
+    clock.now += 5_000;
+    await deliverer.tick();
+    expect(teams.accepted).toEqual(['general:killed']);
+    expect(add(store, 'killed', 'general', 2)).toBe(false);
+    store.close();
   });
 
   it('survives a crash between enqueue and delivery, and then delivers exactly once', async () => {
