@@ -79,10 +79,8 @@ describe('the demo on wraith snapshot 01 (35 tasks)', () => {
     ).toEqual([]);
     // Every implementation task went through a PR; planning tasks were completed by the app,
     // reviews by a maintainer's command.
-    const kinds = report.tasks.reduce<Record<string, number>>(
-      (acc, t) => ({ ...acc, [t.kind]: (acc[t.kind] ?? 0) + 1 }),
-      {},
-    );
+    const kinds: Record<string, number> = {};
+    for (const t of report.tasks) kinds[t.kind] = (kinds[t.kind] ?? 0) + 1;
     expect(kinds).toEqual({ implementation: 26, planning: 6, review: 3 });
     expect(report.tasks.filter((t) => t.kind === 'implementation' && t.pull === null)).toEqual([]);
     // Every agent's file is on main.
