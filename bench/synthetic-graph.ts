@@ -16,8 +16,18 @@ export function seededRandom(seed: number): () => number {
 /**
  * `size` task files; task i depends on up to `edgesPerTask` distinct earlier tasks drawn from the
  * previous 200, so the graph has many generations and a long critical path, like real decompositions.
+ *
+ * Statuses: `wavefront` (default) completes the first 30% of tasks, as a project part-way through
+ * looks (every wraith snapshot does: completed tasks never wait on pending ones); `random`
+ * completes a random 30%, which makes thousands of status inversions (a stress case: each is a
+ * warning with a message).
  */
-export function syntheticTaskFiles(size: number, edgesPerTask = 4, seed = 42): SourceFile[] {
+export function syntheticTaskFiles(
+  size: number,
+  edgesPerTask = 4,
+  seed = 42,
+  statuses: 'wavefront' | 'random' = 'wavefront',
+): SourceFile[] {
   const random = seededRandom(seed);
   const files: SourceFile[] = [];
   for (let i = 0; i < size; i++) {
@@ -29,7 +39,7 @@ export function syntheticTaskFiles(size: number, edgesPerTask = 4, seed = 42): S
       '---',
       `id: ${id}`,
       `name: Synthetic task ${i} — implement part ${i}`,
-      `status: ${random() < 0.3 ? 'completed' : 'pending'}`,
+      `status: ${(statuses === 'random' ? random() < 0.3 : i < size * 0.3) ? 'completed' : 'pending'}`,
       ...(deps.size > 0 ? ['depends_on:', ...[...deps].map((d) => `  - area${d % 17}/task-${d}`)] : []),
       'scope: moderate',
       'risk: medium',

@@ -4,7 +4,7 @@
  * generation among its dependencies, which is also the length (in tasks) of the longest dependency
  * chain ending at it. Tasks on or behind a cycle get no generation.
  */
-import { compareStrings, type TaskGraph } from './graph.js';
+import { compareStrings, isSorted, type TaskGraph } from './graph.js';
 
 export interface Generations {
   /** Generation n at index n-1; ids sorted within each. */
@@ -27,7 +27,7 @@ export function computeGenerations(graph: TaskGraph): Generations {
   const generations: string[][] = [];
   const generationOf = new Map<string, number>();
   while (frontier.length > 0) {
-    frontier.sort(); // code-unit order, as compareStrings
+    if (!isSorted(frontier)) frontier.sort(); // code-unit order, as compareStrings
     generations.push(frontier);
     const level = generations.length;
     const next: string[] = [];

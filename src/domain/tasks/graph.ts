@@ -46,7 +46,9 @@ export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnost
   const dependencies = new Map<string, string[]>();
   const dependents = new Map<string, string[]>();
   // Native sort compares UTF-16 code units, the same order as compareStrings, without a JS callback.
-  const ids = [...byId.keys()].sort();
+  // Ids usually mirror the (sorted) paths, so check first: the check is O(n), the sort O(n log n).
+  const keys = [...byId.keys()];
+  const ids = isSorted(keys) ? keys : keys.sort();
   for (const id of ids) dependents.set(id, []);
   let edgeCount = 0;
   // Visiting tasks in id order appends every dependents list already sorted.
@@ -74,6 +76,12 @@ export function buildGraph(tasks: readonly Task[]): { graph: TaskGraph; diagnost
     dependencies.set(task.id, kept);
   }
   return { graph: { tasks: byId, ids, dependencies, dependents, edgeCount }, diagnostics };
+}
+
+/** Whether `values` is in code-unit order already. */
+export function isSorted(values: readonly string[]): boolean {
+  for (let i = 1; i < values.length; i++) if ((values[i - 1] as string) > (values[i] as string)) return false;
+  return true;
 }
 
 /** Code-unit order, independent of locale: the order every list in this core is sorted by. */
