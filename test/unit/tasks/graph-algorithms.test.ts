@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findCycles } from '../../../src/domain/tasks/cycles.js';
 import { computeGenerations, criticalPath } from '../../../src/domain/tasks/generations.js';
+import { isSorted } from '../../../src/domain/tasks/graph.js';
 import { blockedBy, readyTasks } from '../../../src/domain/tasks/readiness.js';
 import { graphOf, type TaskSpec } from '../../helpers/task-files.js';
 
@@ -194,5 +195,19 @@ describe('readiness', () => {
     expect(blockedBy(graph, 'c')).toEqual(['b', 'ghost']);
     expect(blockedBy(graph, 'a')).toEqual([]);
     expect(blockedBy(graph, 'nope')).toEqual([]);
+  });
+});
+
+describe('isSorted', () => {
+  it.each<[string[], boolean]>([
+    [[], true],
+    [['a'], true],
+    [['a', 'a', 'b'], true],
+    [['B', 'a'], true], // code-unit order: uppercase first
+    [['a', 'B'], false],
+    [['area1/task-10', 'area1/task-9'], true],
+    [['area1/task-9', 'area1/task-10'], false],
+  ])('%j -> %s', (values, expected) => {
+    expect(isSorted(values)).toBe(expected);
   });
 });
