@@ -132,7 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       await sleep(250);
       const state = await timeline.sample();
       done = state.total > 0 && state.completed === state.total;
-      options.progress?.(await progressLine(repo, state, t0));
+      options.progress?.(progressLine(repo, timeline, state, t0));
     }
     // Let the last deliveries and posts settle (branch deletion, the final cards: the outbox posts
     // about once a second per channel), up to 20 s.
@@ -272,15 +272,40 @@ export class Timeline {
   }
 }
 
-async function progressLine(
+/**
+ * One progress line: completed/total, the current generation (the first with open tasks), the
+ * queue (open, ready PRs whose dependencies are all completed) and who waits on whom.
+ */
+function progressLine(
   repo: Repo,
+  timeline: Timeline,
   state: { total: number; completed: number },
   t0: number,
-): Promise<string> {
-  const open = [...repo.pulls.values()].filter((p) => p.state === 'open');
-  const queued = open.filter((p) => !p.draft).map((p) => `#${p.number}`);
-  const seconds = ((Date.now() - t0) / 1000).toFixed(0);
-  return `[${seconds.padStart(4)} s] ${state.completed}/${state.total} completed · open PRs: ${open.length} · ready: ${queued.slice(0, 8).join(' ') || 'none'}`;
+): string {
+  const tasks = timeline.tasks;
+  const done = (id: string) => tasks.get(id)?.status === 'completed';
+  const generation = new Map<string, number>();
+  const level = (id: string, depth = 0): number => {
+    const known = generation.get(id);
+    if (known !== undefined) return known;
+    const deps = tasks.get(id)?.dependsOn ?? [];
+    const value = depth > tasks.size ? 0 : 1 + Math.max(0, ...deps.map((d) => level(d, depth + 1)));
+    generation.set(id, value);
+    return value;
+  };
+  const current = Math.min(...[...tasks.keys()].filter((id) => !done(id)).map((id) => level(id)));
+  const queued: string[] = [];
+  const waiting: string[] = [];
+  for (const pull of repo.pulls.values()) {
+    if (pull.state !== 'open' || pull.draft) continue;
+    const id = [...tasks.keys()].find((t) => branchOf('feat/', t) === pull.headRef);
+    const open = (id ? (tasks.get(id)?.dependsOn ?? []) : []).filter((d) => !done(d));
+    if (open.length === 0) queued.push(`#${pull.number}`);
+    else waiting.push(`#${pull.number} on ${open.slice(0, 2).join(', ')}${open.length > 2 ? ', …' : ''}`);
+  }
+  const seconds = ((Date.now() - t0) / 1000).toFixed(0).padStart(4);
+  const gen = Number.isFinite(current) ? `generation ${current}` : 'all generations done';
+  return `[${seconds} s] ${state.completed}/${state.total} completed · ${gen} · queued: ${queued.join(' ') || 'none'}${waiting.length > 0 ? ` · waiting: ${waiting.slice(0, 3).join('; ')}` : ''}`;
 }
 
 function startApp(args: {

@@ -64,6 +64,14 @@ export interface Repo {
   readonly pulls: Map<number, Pull>;
   readonly comments: Comment[];
   readonly checkRuns: CheckRun[];
+  /** Commit statuses (the older API beside check runs), oldest first. */
+  readonly statuses: {
+    sha: string;
+    context: string;
+    state: string;
+    description: string | null;
+    at: string;
+  }[];
   readonly reactions: { commentId: number; content: string; user: string }[];
   readonly collaborators: Map<string, Permission>;
   nextIssue: number;
@@ -142,6 +150,7 @@ export class Hub extends EventEmitter<{ event: [HubEvent] }> {
       pulls: new Map(),
       comments: [],
       checkRuns: [],
+      statuses: [],
       reactions: [],
       collaborators: new Map(),
       nextIssue: 1,

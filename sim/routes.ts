@@ -558,7 +558,49 @@ export const ROUTES: readonly Route[] = [
     handle: async (hub, req) => {
       const repo = repoOf(hub, req);
       const sha = (await repo.git.ref(req.params.ref as string)) ?? req.params.ref;
-      return ok({ state: 'pending', sha, total_count: 0, statuses: [] });
+      // The latest status per context; the combined state is failure if any failed or errored,
+      // pending if any is pending (or there are none), else success (docs: "Get the combined status").
+      const latest = new Map<string, Repo['statuses'][number]>();
+      for (const status of repo.statuses) if (status.sha === sha) latest.set(status.context, status);
+      const statuses = [...latest.values()];
+      const state = statuses.some((st) => st.state === 'failure' || st.state === 'error')
+        ? 'failure'
+        : statuses.length === 0 || statuses.some((st) => st.state === 'pending')
+          ? 'pending'
+          : 'success';
+      return ok({
+        state,
+        sha,
+        total_count: statuses.length,
+        statuses: statuses.map((st) => ({
+          context: st.context,
+          state: st.state,
+          description: st.description,
+          created_at: st.at,
+          updated_at: st.at,
+        })),
+      });
+    },
+  },
+  {
+    method: 'POST',
+    template: '/repos/{owner}/{repo}/statuses/{sha}',
+    handle: async (hub, req) => {
+      const repo = repoOf(hub, req);
+      const sha = req.params.sha as string;
+      if (!(await repo.git.commit(sha))) throw new HttpError(422, 'No commit found for SHA');
+      const state = String(req.body.state);
+      if (!['error', 'failure', 'pending', 'success'].includes(state))
+        throw new HttpError(422, 'state is not valid');
+      const status = {
+        sha,
+        context: String(req.body.context ?? 'default'),
+        state,
+        description: typeof req.body.description === 'string' ? req.body.description : null,
+        at: hub.nowIso(),
+      };
+      repo.statuses.push(status);
+      return ok({ id: hub.nextId(), ...status, created_at: status.at, updated_at: status.at }, 201);
     },
   },
 ];

@@ -354,6 +354,51 @@ describe('comment commands', () => {
     expect(app.specErrors).toEqual([]);
   });
 
+  it('notify: queues a custom message for the channel it names, without a reconcile', async () => {
+    const store = SqliteOutboxStore.open(':memory:');
+    const channels = parseChannels({
+      acme: {
+        general: 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=G',
+        alerts: 'https://x.logic.azure.com/workflows/a/triggers/manual/paths/invoke?sig=A',
+      },
+    });
+    const app = await testApp({
+      notifications: { store, channels, post: async () => ({ status: 202, retryAfterMs: null }) },
+    });
+    const { bodies, record } = recorder();
+    mockBaseReads(
+      nock(API)
+        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+        .get(`${R}/git/blobs/${'2'.repeat(40)}`)
+        .reply(200, { content: b64(TASK_A), encoding: 'base64' })
+        .get(`${R}/git/blobs/${'3'.repeat(40)}`)
+        .reply(200, { content: b64(TASK_B), encoding: 'base64' }),
+    );
+    permission(nock(API), 'ana', 'write')
+      .post(`${R}/issues/comments/555/reactions`)
+      .reply(201, {})
+      .post(`${R}/issues/7/comments`, record('reply'))
+      .reply(201, { id: 600 });
+    await app.probot.receive({
+      id: 'd10',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator notify CHANNEL:alerts Deploy freeze starts at 18:00', {
+        isPull: false,
+      }),
+    });
+    await app.handle.idle();
+    expect(bodies.reply?.[0]?.body).toContain('queued for channel `alerts`');
+    const pending = store.pending(10);
+    expect(pending.map((i) => i.channel)).toEqual(['alerts']);
+    expect(JSON.parse(pending[0]?.payload ?? '{}').card).toMatchObject({
+      title: 'Message',
+      body: 'Deploy freeze starts at 18:00',
+    });
+    expect(app.specErrors).toEqual([]);
+    store.close();
+  });
+
   it.each([
     ['an edited comment', commentPayload('/coordinator merge', { action: 'edited' })],
     ["the app's own comment", commentPayload('/coordinator merge', { viaApp: 1 })],

@@ -190,6 +190,21 @@ describe('the stand-in over HTTP', () => {
     expect(files.body.map((f: { filename: string }) => f.filename)).toEqual(['shared.txt']);
   });
 
+  it('keeps commit statuses: the latest per context decides the combined state', async () => {
+    const a = await ctx.branch('feat/a', 'a\n');
+    expect((await call('GET', `/repos/acme/widgets/commits/${a}/status`)).body).toMatchObject({
+      state: 'pending',
+      total_count: 0,
+    });
+    await call('POST', `/repos/acme/widgets/statuses/${a}`, { state: 'failure', context: 'lint' });
+    await call('POST', `/repos/acme/widgets/statuses/${a}`, { state: 'success', context: 'ci' });
+    expect((await call('GET', `/repos/acme/widgets/commits/${a}/status`)).body.state).toBe('failure');
+    await call('POST', `/repos/acme/widgets/statuses/${a}`, { state: 'success', context: 'lint' });
+    const combined = (await call('GET', `/repos/acme/widgets/commits/${a}/status`)).body;
+    expect(combined).toMatchObject({ state: 'success', total_count: 2 });
+    expect((await call('POST', `/repos/acme/widgets/statuses/${a}`, { state: 'green' })).status).toBe(422);
+  });
+
   it('injects 502s and secondary rate limits with retry-after, and logs requests by route', async () => {
     server.faults.errorRate = 1;
     expect((await call('GET', '/repos/acme/widgets')).status).toBe(502);

@@ -45,6 +45,8 @@ export interface VerbOutcome {
   readonly accepted: boolean;
   /** Whether GitHub state changed (labels, a status commit, a check run, a notification). */
   readonly changed: boolean;
+  /** Whether the repository needs a reconcile afterwards (default: when something changed). */
+  readonly reconcile?: boolean;
   /** A line (or block) for the reply; null for nothing to say. */
   readonly text: string | null;
   readonly events?: readonly CoordinatorEvent[];
@@ -123,6 +125,7 @@ export async function runComment(
   const lines: string[] = parsed.errors.map((e) => `❌ \`${e.text}\`: ${e.message}`);
   let accepted = 0;
   let changed = false;
+  let reconcile = false;
   const events: CoordinatorEvent[] = [];
   const mutating = parsed.commands.some((c) => c.verb !== 'status' && c.verb !== 'help');
   const permission = mutating
@@ -138,6 +141,7 @@ export async function runComment(
     const outcome = await runOne(scope, command);
     if (outcome.accepted) accepted++;
     if (outcome.changed) changed = true;
+    if (outcome.reconcile ?? outcome.changed) reconcile = true;
     if (outcome.text !== null) lines.push(outcome.text);
     events.push(...(outcome.events ?? []));
   }
@@ -152,7 +156,7 @@ export async function runComment(
       : null;
   if (reply !== null)
     await octokit.rest.issues.createComment({ ...repo, issue_number: comment.issueNumber, body: reply });
-  if (changed) deps.poke();
+  if (reconcile) deps.poke();
   deps.log.info(
     { repo: `${repo.owner}/${repo.repo}`, comment: comment.commentId, accepted, refused },
     'comment commands',

@@ -257,5 +257,5 @@ async function notify(
     actor: scope.comment.author,
   };
   const where = command.channel ? `channel \`${command.channel}\`` : 'the routed channels';
-  return ok(`✔️ \`notify\`: queued for ${where}`, true, [event]);
+  return { ...ok(`✔️ \`notify\`: queued for ${where}`, true, [event]), reconcile: false };
 }
