@@ -1,17 +1,6 @@
 /** Synthetic task graphs for benchmarks: wraith-shaped files, about `edgesPerTask` dependencies each. */
+import { seeded as seededRandom } from '../sim/random.js';
 import type { SourceFile } from '../src/domain/tasks/types.js';
-
-/** Small seeded PRNG (mulberry32) so every run benchmarks the same graph. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `size` task files; task i depends on up to `edgesPerTask` distinct earlier tasks drawn from the

@@ -24,6 +24,7 @@ import yaml from 'js-yaml';
 import { Agents, branchOf, SHARED_FILE, tasksAt } from './agents.js';
 import { FakeCi } from './ci.js';
 import { Hub, type Repo } from './hub.js';
+import { seeded } from './random.js';
 import { buildReport, type DemoReport } from './report.js';
 import { StandInServer } from './server.js';
 import { FakeTeams } from './teams.js';
@@ -399,18 +400,6 @@ function freePort(): Promise<number> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same CI outcomes and faults. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 export { branchOf };

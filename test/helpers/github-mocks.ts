@@ -51,36 +51,11 @@ export function mockSnapshotReads(
     branches?: unknown[];
   } = {},
 ) {
-  if (!options.warm) {
-    api
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
-      .get(`${R}/git/blobs/${'2'.repeat(40)}`)
-      .reply(200, { content: b64(TASK_A), encoding: 'base64' })
-      .get(`${R}/git/blobs/${'3'.repeat(40)}`)
-      .reply(200, { content: b64(TASK_B), encoding: 'base64' });
-  }
-  api
-    .get(`${R}/contents/.github%2Fcoordinator.yml`)
-    .reply(200, options.config ?? 'merge:\n  required_checks: [ci]\n', {
-      'content-type': 'text/plain; charset=utf-8',
-    })
-    .get(R)
-    .reply(200, { default_branch: 'main', html_url: 'https://github.com/acme/widgets' })
-    .get(`${R}/git/ref/heads%2Fmain`)
-    .reply(200, { object: { sha: BASE } })
+  if (!options.warm) mockColdStart(api);
+  mockBaseReads(api, options.config)
     .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
     .query({ per_page: 100 })
     .reply(200, options.branches ?? [])
-    .get(`${R}/git/trees/${BASE}`)
-    .query({ recursive: 'true' })
-    .reply(200, {
-      tree: [
-        { path: 'README.md', type: 'blob', sha: '1'.repeat(40) },
-        { path: 'tasks/a.md', type: 'blob', sha: '2'.repeat(40) },
-        { path: 'tasks/sub/b.md', type: 'blob', sha: '3'.repeat(40) },
-      ],
-    })
     .get(`${R}/pulls`)
     .query({ state: 'open', base: 'main', per_page: 100 })
     .reply(200, options.pulls ?? [])
@@ -147,6 +122,17 @@ export function asListed(body: Record<string, unknown>, id: number) {
     output: body.output,
     app: { id: 1 },
   };
+}
+
+/** What the first request of a fresh app costs: the installation token, and the two task blobs. */
+export function mockColdStart(api: nock.Scope) {
+  return api
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+    .get(`${R}/git/blobs/${'2'.repeat(40)}`)
+    .reply(200, { content: b64(TASK_A), encoding: 'base64' })
+    .get(`${R}/git/blobs/${'3'.repeat(40)}`)
+    .reply(200, { content: b64(TASK_B), encoding: 'base64' });
 }
 
 /** The reads of the base state alone (config, repo, base ref, tree), as comment commands do; blobs cached or mocked elsewhere. */

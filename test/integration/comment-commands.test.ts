@@ -14,12 +14,11 @@ import {
   BASE,
   HEAD,
   mockBaseReads,
+  mockColdStart,
   mockSnapshotReads,
   R,
-  TASK_A,
-  TASK_B,
 } from '../helpers/github-mocks.js';
-import { API, b64, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
+import { API, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
 
 const require = createRequire(import.meta.url);
 const examples = require('@octokit/webhooks-examples') as {
@@ -298,15 +297,7 @@ describe('comment commands', () => {
   it('complete: refuses a task whose dependencies are not completed, naming them', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    mockBaseReads(
-      nock(API)
-        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
-        .get(`${R}/git/blobs/${'2'.repeat(40)}`)
-        .reply(200, { content: b64(TASK_A), encoding: 'base64' })
-        .get(`${R}/git/blobs/${'3'.repeat(40)}`)
-        .reply(200, { content: b64(TASK_B), encoding: 'base64' }),
-    );
+    mockBaseReads(mockColdStart(nock(API)));
     permission(nock(API), 'ana', 'write')
       .post(`${R}/issues/comments/555/reactions`, record('reaction'))
       .reply(201, {})
@@ -325,15 +316,7 @@ describe('comment commands', () => {
   it('status: anyone gets the graph with a Mermaid diagram', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    mockBaseReads(
-      nock(API)
-        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
-        .get(`${R}/git/blobs/${'2'.repeat(40)}`)
-        .reply(200, { content: b64(TASK_A), encoding: 'base64' })
-        .get(`${R}/git/blobs/${'3'.repeat(40)}`)
-        .reply(200, { content: b64(TASK_B), encoding: 'base64' }),
-    )
+    mockBaseReads(mockColdStart(nock(API)))
       .get(`${R}/pulls`)
       .query({ state: 'open', base: 'main', per_page: 100 })
       .reply(200, [{ ...PULL_7, labels: [] }])
@@ -366,15 +349,7 @@ describe('comment commands', () => {
       notifications: { store, channels, post: async () => ({ status: 202, retryAfterMs: null }) },
     });
     const { bodies, record } = recorder();
-    mockBaseReads(
-      nock(API)
-        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
-        .get(`${R}/git/blobs/${'2'.repeat(40)}`)
-        .reply(200, { content: b64(TASK_A), encoding: 'base64' })
-        .get(`${R}/git/blobs/${'3'.repeat(40)}`)
-        .reply(200, { content: b64(TASK_B), encoding: 'base64' }),
-    );
+    mockBaseReads(mockColdStart(nock(API)));
     permission(nock(API), 'ana', 'write')
       .post(`${R}/issues/comments/555/reactions`)
       .reply(201, {})

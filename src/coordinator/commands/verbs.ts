@@ -138,22 +138,14 @@ async function setTaskStatus(
 ): Promise<VerbOutcome> {
   const taskId = await taskOfThisPull(scope);
   const verb = change.status === 'blocked' ? 'block' : 'unblock';
-  const result = await commitTaskEdit({
-    octokit: scope.octokit,
-    repo: scope.comment.repo,
-    config: await scope.config(),
-    blobs: scope.deps.blobs,
-    base: await scope.base(),
-    taskId,
-    message: `${change.status === 'blocked' ? 'Block' : 'Unblock'} task ${taskId}\n\n${change.note}\n`,
-    edit: (text, base) => {
-      const current = base.loaded.graph.tasks.get(taskId)?.status;
-      if (change.status === 'blocked' && current === 'completed')
-        return { refuse: `\`${taskId}\` is already completed` };
-      if (change.status === 'blocked' && current === 'blocked') return { text };
-      if (change.status === 'pending' && current !== 'blocked' && current !== 'failed') return { text };
-      return { text: addNote(setStatus(text, change.status), change.note) };
-    },
+  const message = `${change.status === 'blocked' ? 'Block' : 'Unblock'} task ${taskId}\n\n${change.note}\n`;
+  const result = await editTask(scope, taskId, message, (text, base) => {
+    const current = base.loaded.graph.tasks.get(taskId)?.status;
+    if (change.status === 'blocked' && current === 'completed')
+      return { refuse: `\`${taskId}\` is already completed` };
+    if (change.status === 'blocked' && current === 'blocked') return { text };
+    if (change.status === 'pending' && current !== 'blocked' && current !== 'failed') return { text };
+    return { text: addNote(setStatus(text, change.status), change.note) };
   });
   if (result.kind === 'refused') throw new CommandRefusal(result.reason);
   if (result.kind === 'unchanged') return ok(`✔️ \`${verb}\`: \`${taskId}\` is already ${verb}ed`, false);
@@ -174,27 +166,37 @@ async function setTaskStatus(
   return ok(`✔️ \`${verb}\`: \`${taskId}\` is now \`${change.status}\` on ${where}`, true, [event]);
 }
 
-async function complete(scope: CommandScope, taskId: string, who: string): Promise<VerbOutcome> {
-  const note = `Completed by ${who} (${scope.comment.commentUrl})`;
-  const result = await commitTaskEdit({
+/** One task file edit committed on the base branch (compare-and-swap, see `commitTaskEdit`). */
+async function editTask(
+  scope: CommandScope,
+  taskId: string,
+  message: string,
+  edit: Parameters<typeof commitTaskEdit>[0]['edit'],
+) {
+  return commitTaskEdit({
     octokit: scope.octokit,
     repo: scope.comment.repo,
     config: await scope.config(),
     blobs: scope.deps.blobs,
     base: await scope.base(),
     taskId,
-    message: `Complete task ${taskId}\n\n${note}\n`,
-    edit: (text, base) => {
-      const graph = base.loaded.graph;
-      const task = graph.tasks.get(taskId);
-      if (task?.status === 'completed') return { text };
-      const open = (task?.dependsOn ?? []).filter((d) => graph.tasks.get(d)?.status !== 'completed');
-      if (open.length > 0)
-        return {
-          refuse: `\`${taskId}\` depends on tasks that are not completed: ${open.map((d) => `\`${d}\``).join(', ')}`,
-        };
-      return { text: addNote(setStatus(text, 'completed'), note) };
-    },
+    message,
+    edit,
+  });
+}
+
+async function complete(scope: CommandScope, taskId: string, who: string): Promise<VerbOutcome> {
+  const note = `Completed by ${who} (${scope.comment.commentUrl})`;
+  const result = await editTask(scope, taskId, `Complete task ${taskId}\n\n${note}\n`, (text, base) => {
+    const graph = base.loaded.graph;
+    const task = graph.tasks.get(taskId);
+    if (task?.status === 'completed') return { text };
+    const open = (task?.dependsOn ?? []).filter((d) => graph.tasks.get(d)?.status !== 'completed');
+    if (open.length > 0)
+      return {
+        refuse: `\`${taskId}\` depends on tasks that are not completed: ${open.map((d) => `\`${d}\``).join(', ')}`,
+      };
+    return { text: addNote(setStatus(text, 'completed'), note) };
   });
   if (result.kind === 'refused') throw new CommandRefusal(result.reason);
   if (result.kind === 'unchanged') return ok(`✔️ \`complete\`: \`${taskId}\` is already completed`, false);
