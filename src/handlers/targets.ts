@@ -3,6 +3,7 @@
  * reconcile and pokes them. No decisions are made here; the reconcile reads state and decides.
  */
 import type { Probot } from 'probot';
+import type { CommentEvent } from '../coordinator/commands/run-comment.js';
 
 /** A repository to reconcile and the installation that reaches it. */
 export interface Target {
@@ -14,16 +15,7 @@ export interface Target {
 export type Poke = (target: Target, reason: { event: string; delivery: string }) => void;
 
 /** A new comment that may hold `/coordinator` commands (never one of the app's own). */
-export interface NewComment {
-  readonly target: Target;
-  readonly issueNumber: number;
-  readonly isPull: boolean;
-  readonly commentId: number;
-  readonly commentUrl: string;
-  readonly body: string;
-  readonly author: string;
-  readonly delivery: string;
-}
+export type NewComment = Omit<CommentEvent, 'repo'> & { readonly target: Target; readonly delivery: string };
 
 interface RepoPayload {
   repository?: { name: string; owner: { login: string } };

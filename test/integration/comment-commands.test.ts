@@ -71,6 +71,15 @@ function recorder() {
   return { bodies, record };
 }
 
+/** The one reaction and the one reply every answered comment gets. */
+function answers(api: nock.Scope, record: ReturnType<typeof recorder>['record']) {
+  return api
+    .post(`${R}/issues/comments/555/reactions`, record('reaction'))
+    .reply(201, {})
+    .post(`${R}/issues/7/comments`, record('reply'))
+    .reply(201, { id: 600 });
+}
+
 function permission(api: nock.Scope, login: string, level: string) {
   return api
     .get(`${R}/collaborators/${login}/permission`)
@@ -135,21 +144,20 @@ describe('comment commands', () => {
     // The command's own reads (config, base, tree, blobs), then the reconcile it pokes.
     const api = mockSnapshotReads(nock(API), { config });
     mockBaseReads(api, config).post(`${R}/check-runs`).reply(201, { id: 10 });
-    permission(api, 'ana', 'admin')
-      .get(`${R}/pulls/7`)
-      .reply(200, PULL_7)
-      .get(`${R}/git/commits/${BASE}`)
-      .reply(200, { sha: BASE, tree: { sha: 'e'.repeat(40) } })
-      .post(`${R}/git/trees`, record('tree'))
-      .reply(201, { sha: 'f'.repeat(40) })
-      .post(`${R}/git/commits`, record('commit'))
-      .reply(201, { sha: '9'.repeat(40) })
-      .patch(`${R}/git/refs/heads%2Fmain`, record('ref'))
-      .reply(200, {})
-      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
-      .reply(201, {})
-      .post(`${R}/issues/7/comments`, record('reply'))
-      .reply(201, { id: 600 });
+    answers(
+      permission(api, 'ana', 'admin')
+        .get(`${R}/pulls/7`)
+        .reply(200, PULL_7)
+        .get(`${R}/git/commits/${BASE}`)
+        .reply(200, { sha: BASE, tree: { sha: 'e'.repeat(40) } })
+        .post(`${R}/git/trees`, record('tree'))
+        .reply(201, { sha: 'f'.repeat(40) })
+        .post(`${R}/git/commits`, record('commit'))
+        .reply(201, { sha: '9'.repeat(40) })
+        .patch(`${R}/git/refs/heads%2Fmain`, record('ref'))
+        .reply(200, {}),
+      record,
+    );
 
     await app.probot.receive({
       id: 'd2',
@@ -181,15 +189,14 @@ describe('comment commands', () => {
   it('refuses a mutating command from a reader with one reply, and changes nothing', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    nock(API)
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
-      .get(`${R}/collaborators/zed/permission`)
-      .reply(200, { permission: 'read', role_name: 'triage', user: { login: 'zed' } })
-      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
-      .reply(201, {})
-      .post(`${R}/issues/7/comments`, record('reply'))
-      .reply(201, { id: 600 });
+    answers(
+      nock(API)
+        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+        .get(`${R}/collaborators/zed/permission`)
+        .reply(200, { permission: 'read', role_name: 'triage', user: { login: 'zed' } }),
+      record,
+    );
 
     await app.probot.receive({
       id: 'd3',
@@ -210,13 +217,12 @@ describe('comment commands', () => {
   it('answers help to anyone without asking for permissions', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    nock(API)
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
-      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
-      .reply(201, {})
-      .post(`${R}/issues/7/comments`, record('reply'))
-      .reply(201, { id: 600 });
+    answers(
+      nock(API)
+        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' }),
+      record,
+    );
 
     await app.probot.receive({
       id: 'd4',
@@ -231,13 +237,12 @@ describe('comment commands', () => {
   it('replies once to a parse error, saying how to fix it', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    nock(API)
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
-      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
-      .reply(201, {})
-      .post(`${R}/issues/7/comments`, record('reply'))
-      .reply(201, { id: 600 });
+    answers(
+      nock(API)
+        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' }),
+      record,
+    );
     await app.probot.receive({
       id: 'd5',
       name: 'issue_comment',
@@ -298,11 +303,7 @@ describe('comment commands', () => {
     const app = await testApp();
     const { bodies, record } = recorder();
     mockBaseReads(mockColdStart(nock(API)));
-    permission(nock(API), 'ana', 'write')
-      .post(`${R}/issues/comments/555/reactions`, record('reaction'))
-      .reply(201, {})
-      .post(`${R}/issues/7/comments`, record('reply'))
-      .reply(201, { id: 600 });
+    answers(permission(nock(API), 'ana', 'write'), record);
     await app.probot.receive({
       id: 'd8',
       name: 'issue_comment',
