@@ -86,17 +86,20 @@ export function mockSnapshotReads(
     .reply(200, { state: 'pending', statuses: [] });
 }
 
-/** The per-PR reads of one reconcile; `own` answers the app's check runs on the head. */
+/** The per-PR reads of one reconcile; `own` answers the app's check runs on the head; files are read once per head. */
 export function mockPullReads(
   api: nock.Scope,
   pull: { number: number; head: { sha: string } },
   own: () => unknown[],
+  options: { filesCached?: boolean } = {},
 ) {
   const head = pull.head.sha;
+  if (!options.filesCached)
+    api
+      .get(`${R}/pulls/${pull.number}/files`)
+      .query({ per_page: 100 })
+      .reply(200, [{ filename: 'src/a.ts', status: 'added', sha: '4'.repeat(40) }]);
   return api
-    .get(`${R}/pulls/${pull.number}/files`)
-    .query({ per_page: 100 })
-    .reply(200, [{ filename: 'src/a.ts', status: 'added', sha: '4'.repeat(40) }])
     .get(`${R}/commits/${head}/check-runs`)
     .query({ per_page: 100 })
     .reply(200, () => ({

@@ -148,7 +148,8 @@ describe('a ready task PR', () => {
       .post(`${R}/check-runs`, record('check'))
       .reply(201, { id: 22 });
     // The app reconciles again at once: staging holds the batch, CI has not reported yet, and every
-    // check run already says what it should, so nothing is written.
+    // check run already says what it should, so nothing is written. The PR's files at this head
+    // were read once and are not read again.
     const message = `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`;
     mockPullReads(
       mockSnapshotReads(api, {
@@ -159,6 +160,7 @@ describe('a ready task PR', () => {
       }),
       pullA,
       () => checksOn(HEAD),
+      { filesCached: true },
     );
 
     await app.probot.receive({

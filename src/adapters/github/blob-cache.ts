@@ -7,6 +7,7 @@ import type { Octokit, RepoRef } from './octokit.js';
 export class BlobCache {
   readonly #texts = new Map<string, string>();
   readonly #commitTimes = new Map<string, number>();
+  readonly #derived = new Map<string, unknown>();
   readonly #maxEntries: number;
   /** Blob reads that went to GitHub (for tests and metrics). */
   misses = 0;
@@ -48,5 +49,19 @@ export class BlobCache {
     if (this.#commitTimes.size > this.#maxEntries)
       this.#commitTimes.delete(this.#commitTimes.keys().next().value as string);
     return at;
+  }
+
+  /**
+   * Any other answer that never changes for its key (say, a PR's changed files at one head SHA:
+   * GitHub lists them against the merge base, which only a new head can move). Failed loads are
+   * not kept. @throws what `load` throws.
+   */
+  async immutable<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.#derived.has(key)) return this.#derived.get(key) as T;
+    const value = await load();
+    this.#derived.set(key, value);
+    if (this.#derived.size > this.#maxEntries)
+      this.#derived.delete(this.#derived.keys().next().value as string);
+    return value;
   }
 }

@@ -4,7 +4,7 @@
  * Requests (N = open task PRs, read `PULL_READ_CONCURRENCY` at a time): base ref, base tree (recursive), task blobs not yet cached, open PRs,
  * recently closed PRs, the app's checks on the base head, staging ref (+ its commit and checks when
  * it holds a batch), required checks from branch protection and rulesets unless configured, and per
- * task PR: changed files, one listing of the head's check runs (the app's own taken from it too) and
+ * task PR: changed files (once per head SHA), one listing of the head's check runs (the app's own taken from it too) and
  * its combined status (+ head blobs of changed task
  * files not yet cached; + the PR itself for `mergeable_state` under the direct strategy).
  */
@@ -188,11 +188,12 @@ async function readPull(
 ): Promise<PullState> {
   const { octokit, repo, config } = input;
   const { pull } = args;
-  const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
-    ...repo,
-    pull_number: pull.number,
-    per_page: 100,
-  });
+  // The files of a head never change (GitHub diffs against the merge base), so read them once per head.
+  const files = await input.blobs.immutable(
+    `files:${repo.owner}/${repo.repo}#${pull.number}@${pull.head.sha}`,
+    () =>
+      octokit.paginate(octokit.rest.pulls.listFiles, { ...repo, pull_number: pull.number, per_page: 100 }),
+  );
   const dir = tasksPrefix(config);
   const taskFileChanges = await Promise.all(
     files
