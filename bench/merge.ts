@@ -24,7 +24,7 @@ export interface MergeBench {
       makespanMs: number;
       lowerBoundMs: number;
       ratio: number;
-      requestsPerMergedTask: { reads: number; writes: number };
+      requestsPerMergedTask: { reads: number; writes: number; notModified: number };
       requests: number;
       webhooks: number;
     }

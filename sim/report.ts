@@ -41,7 +41,8 @@ export interface DemoReport {
     readonly byRoute: Readonly<Record<string, number>>;
     /** Answers by HTTP status (faults show up here as 502 and 403). */
     readonly byStatus: Readonly<Record<string, number>>;
-    readonly perMergedTask: { readonly reads: number; readonly writes: number };
+    /** Per implementation task completed; `notModified` are the reads answered 304 (free on GitHub). */
+    readonly perMergedTask: { readonly reads: number; readonly writes: number; readonly notModified: number };
   };
   readonly webhooks: {
     readonly sent: number;
@@ -145,7 +146,11 @@ export async function buildReport(input: {
       writes: log.length - reads,
       byRoute,
       byStatus,
-      perMergedTask: { reads: round(reads / merged), writes: round((log.length - reads) / merged) },
+      perMergedTask: {
+        reads: round(reads / merged),
+        writes: round((log.length - reads) / merged),
+        notModified: round(log.filter((r) => r.status === 304).length / merged),
+      },
     },
     webhooks: {
       sent: input.webhooks.deliveries.filter((d) => d.status !== null).length,

@@ -3,6 +3,7 @@
  * `GHE_HOST=127.0.0.1:PORT GHE_PROTOCOL=http`), a request log by route template, and fault
  * injection (latency, a share of 502s, secondary-rate-limit 403s with `retry-after`).
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError, type Hub } from './hub.js';
@@ -100,6 +101,25 @@ export class StandInServer {
 
     if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
     const send = (status: number, body: unknown, headers: Record<string, string> = {}, text?: string) => {
+      // Conditional requests, as GitHub answers them: a weak ETag of the body, 304 when it matches.
+      if (method === 'GET' && status === 200 && text === undefined) {
+        const etag = `W/"${createHash('sha1')
+          .update(JSON.stringify(body ?? {}))
+          .digest('hex')}"`;
+        if (req.headers['if-none-match'] === etag) {
+          this.log.push({
+            method,
+            route,
+            status: 304,
+            atMs: Date.now(),
+            durationMs: performance.now() - startedAt,
+          });
+          res.writeHead(304, { etag });
+          res.end();
+          return;
+        }
+        headers = { ...headers, etag };
+      }
       this.log.push({ method, route, status, atMs: Date.now(), durationMs: performance.now() - startedAt });
       if (status === 204) {
         res.writeHead(204, headers);
@@ -111,8 +131,9 @@ export class StandInServer {
         res.end(text);
         return;
       }
+      const json = JSON.stringify(body ?? {});
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(body ?? {}));
+      res.end(json);
     };
 
     if (!matched)

@@ -4,6 +4,7 @@
  */
 import type { ApplicationFunction, Probot } from 'probot';
 import { BlobCache } from './adapters/github/blob-cache.js';
+import { ConditionalCache, withConditionalRequests } from './adapters/github/conditional-requests.js';
 import { classifyGitHubError, retryAfterMs } from './adapters/github/errors.js';
 import type { Octokit } from './adapters/github/octokit.js';
 import { PermissionCache } from './adapters/github/permissions.js';
@@ -60,6 +61,8 @@ export function coordinatorApp(
     const failures = new Map<string, number>();
     const lastDelivery = new Map<string, string>();
     const blobs = new BlobCache();
+    /** Last answers by URL: repeated reads become 304s, which GitHub does not count. */
+    const etags = new ConditionalCache();
     const now = options.now ?? Date.now;
     const teams = options.notifications;
     const notifier = teams
@@ -82,7 +85,7 @@ export function coordinatorApp(
       async (key) => {
         const target = targets.get(key);
         if (!target) return;
-        const octokit = (await app.auth(target.installationId)) as Octokit;
+        const octokit = withConditionalRequests((await app.auth(target.installationId)) as Octokit, etags);
         const result = await reconcileRepo(deps, octokit, { owner: target.owner, repo: target.repo });
         failures.delete(key);
         app.log.info({ repo: key, action: result.plan?.action.kind ?? 'none' }, result.outcome);
@@ -121,7 +124,7 @@ export function coordinatorApp(
     const commandChains = new Map<string, Promise<void>>();
     const runCommands = async (comment: NewComment) => {
       const { target } = comment;
-      const octokit = (await app.auth(target.installationId)) as Octokit;
+      const octokit = withConditionalRequests((await app.auth(target.installationId)) as Octokit, etags);
       const commandDeps = {
         appId: options.appId,
         blobs,

@@ -205,6 +205,18 @@ describe('the stand-in over HTTP', () => {
     expect((await call('POST', `/repos/acme/widgets/statuses/${a}`, { state: 'green' })).status).toBe(422);
   });
 
+  it('answers 304 to a GET whose If-None-Match names the current ETag', async () => {
+    const first = await fetch(`${base}/repos/acme/widgets`);
+    const etag = first.headers.get('etag') as string;
+    expect(etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
+    expect((await fetch(`${base}/repos/acme/widgets`, { headers: { 'if-none-match': etag } })).status).toBe(
+      304,
+    );
+    expect(
+      (await fetch(`${base}/repos/acme/widgets`, { headers: { 'if-none-match': 'W/"old"' } })).status,
+    ).toBe(200);
+  });
+
   it('injects 502s and secondary rate limits with retry-after, and logs requests by route', async () => {
     server.faults.errorRate = 1;
     expect((await call('GET', '/repos/acme/widgets')).status).toBe(502);

@@ -130,7 +130,7 @@ function summary(report: DemoReportView): string {
     '',
     `${report.completed ? 'Completed' : 'NOT completed'}: ${rows.filter((r) => r.status === 'completed').length}/${rows.length} tasks; ordering violations: ${report.violations.length}`,
     `Makespan ${(report.makespanMs / 1000).toFixed(1)} s; lower bound ${(report.lowerBoundMs / 1000).toFixed(1)} s (ratio ${(report.makespanMs / Math.max(1, report.lowerBoundMs)).toFixed(2)})`,
-    `GitHub API: ${report.api.total} requests (${report.api.reads} reads, ${report.api.writes} writes); per merged task ${report.api.perMergedTask.reads} reads, ${report.api.perMergedTask.writes} writes`,
+    `GitHub API: ${report.api.total} requests (${report.api.reads} reads, ${report.api.writes} writes); per merged task ${report.api.perMergedTask.reads} reads (${report.api.perMergedTask.notModified} of them free 304s), ${report.api.perMergedTask.writes} writes`,
     `Webhooks: ${report.webhooks.sent} sent, ${report.webhooks.dropped} dropped; Teams posts: ${report.teams.length}`,
     `Bare repositories: ${report.workdir}/repos/acme/wraith.git (git --git-dir=… log --first-parent main)`,
   ];
