@@ -37,7 +37,7 @@ interface DemoReportView {
     total: number;
     reads: number;
     writes: number;
-    perMergedTask: { reads: number; writes: number };
+    perMergedTask: { reads: number; writes: number; notModified: number };
   };
   readonly webhooks: { sent: number; dropped: number };
   readonly teams: readonly { channel: string }[];
