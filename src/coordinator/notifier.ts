@@ -90,17 +90,17 @@ export class Notifier {
         taskId: event.taskId,
         atMs: this.#now(),
       });
-    events = events.map((event) => this.#withSummary(repo, context, event));
+    const toSend = events.map((event) => this.#withSummary(repo, context, event));
     if (context.knownChannels.size === 0) {
       if (!this.#warned.has(context.owner)) {
         this.#warned.add(context.owner);
         this.#log.info({ owner: context.owner }, 'no Teams channels for this owner; events are only logged');
       }
-      for (const event of events) this.#log.debug({ repo, event }, 'event');
+      for (const event of toSend) this.#log.debug({ repo, event }, 'event');
       return 0;
     }
     let added = 0;
-    for (const event of events) {
+    for (const event of toSend) {
       for (const n of notificationsFor(event, context)) {
         if (!context.knownChannels.has(n.channel)) {
           this.#log.warn(
