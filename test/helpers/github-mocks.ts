@@ -127,11 +127,16 @@ export function asListed(body: Record<string, unknown>, id: number) {
   };
 }
 
-/** What the first request of a fresh app costs: the installation token, and the two task blobs. */
-export function mockColdStart(api: nock.Scope) {
+/** The installation token a fresh app asks for before its first request. */
+export function mockToken(api: nock.Scope) {
   return api
     .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-    .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+    .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' });
+}
+
+/** What the first request of a fresh app costs: the installation token, and the two task blobs. */
+export function mockColdStart(api: nock.Scope) {
+  return mockToken(api)
     .get(`${R}/git/blobs/${'2'.repeat(40)}`)
     .reply(200, { content: b64(TASK_A), encoding: 'base64' })
     .get(`${R}/git/blobs/${'3'.repeat(40)}`)

@@ -16,9 +16,10 @@ import {
   mockBaseReads,
   mockColdStart,
   mockSnapshotReads,
+  mockToken,
   R,
 } from '../helpers/github-mocks.js';
-import { API, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
+import { API, strictNock, testApp } from '../helpers/probot.js';
 
 const require = createRequire(import.meta.url);
 const examples = require('@octokit/webhooks-examples') as {
@@ -190,9 +191,7 @@ describe('comment commands', () => {
     const app = await testApp();
     const { bodies, record } = recorder();
     answers(
-      nock(API)
-        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+      mockToken(nock(API))
         .get(`${R}/collaborators/zed/permission`)
         .reply(200, { permission: 'read', role_name: 'triage', user: { login: 'zed' } }),
       record,
@@ -217,12 +216,7 @@ describe('comment commands', () => {
   it('answers help to anyone without asking for permissions', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    answers(
-      nock(API)
-        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' }),
-      record,
-    );
+    answers(mockToken(nock(API)), record);
 
     await app.probot.receive({
       id: 'd4',
@@ -237,12 +231,7 @@ describe('comment commands', () => {
   it('replies once to a parse error, saying how to fix it', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    answers(
-      nock(API)
-        .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-        .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' }),
-      record,
-    );
+    answers(mockToken(nock(API)), record);
     await app.probot.receive({
       id: 'd5',
       name: 'issue_comment',

@@ -14,6 +14,7 @@ import {
   MERGED,
   mockPullReads,
   mockSnapshotReads,
+  mockToken,
   R,
   repo,
   TASK_A,
@@ -74,9 +75,7 @@ describe('a push to main', () => {
   it('fails the Task graph check naming the bad key of .github/coordinator.yml, and does nothing else', async () => {
     const app = await testApp();
     const checks: { output: { summary: string } }[] = [];
-    nock(API)
-      .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
-      .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z' })
+    mockToken(nock(API))
       .get(`${R}/contents/.github%2Fcoordinator.yml`)
       .reply(200, 'merge:\n  strategy: yolo\n', { 'content-type': 'text/plain; charset=utf-8' })
       .get(R)
