@@ -58,6 +58,32 @@ export class GitRepo {
     return new GitRepo(dir);
   }
 
+  /** A bare copy of `source` at `dir` (every branch), sharing nothing afterwards: a fork. */
+  static async cloneBare(source: GitRepo, dir: string): Promise<GitRepo> {
+    await run(['clone', '--quiet', '--bare', '--no-local', source.dir, dir], { cwd: tmpdir() });
+    return new GitRepo(dir);
+  }
+
+  /** Copies `sha` (and its history) from `source` into this repository as `ref`. */
+  async fetchCommit(source: GitRepo, sha: string, ref: string): Promise<void> {
+    await this.git(['fetch', '--quiet', '--no-tags', source.dir, `+${sha}:${ref}`]);
+  }
+
+  /** Whether the commits in `newSha` but not in `oldSha` (null: the whole history) include a merge. */
+  async addsMergeCommit(oldSha: string | null, newSha: string): Promise<boolean> {
+    const range = oldSha ? [`${oldSha}..${newSha}`] : [newSha];
+    const { stdout } = await this.git(['rev-list', '--min-parents=2', '--count', ...range]);
+    return Number(stdout.trim()) > 0;
+  }
+
+  /** Paths that differ between two commits (either may be null: the empty tree). */
+  async diffPaths(from: string | null, to: string): Promise<string[]> {
+    const { stdout } = from
+      ? await this.git(['diff', '--name-only', '-z', from, to])
+      : await this.git(['ls-tree', '-r', '-z', '--name-only', to]);
+    return stdout.split('\0').filter(Boolean);
+  }
+
   /** Creates an empty bare repository at `dir` (default branch `main`). */
   static async init(dir: string): Promise<GitRepo> {
     await run(['init', '--quiet', '--bare', '--initial-branch=main', dir], { cwd: tmpdir() });
@@ -299,6 +325,12 @@ export class GitRepo {
       }
     }
     return files;
+  }
+
+  /** Up to `limit` commits reachable from `start`, newest first (every parent followed). */
+  async revList(start: string, limit: number): Promise<string[]> {
+    const { stdout } = await this.git(['rev-list', `--max-count=${limit}`, start]);
+    return stdout.split('\n').filter(Boolean);
   }
 
   /** First-parent history of a ref, newest first: `sha subject`. */

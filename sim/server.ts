@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpError, type Hub } from './hub.js';
+import { type Actor, HttpError, type Hub } from './hub.js';
 import { ROUTES, type Route } from './routes.js';
 
 export interface Faults {
@@ -54,6 +54,20 @@ export function matchRoute(
     return { route, params };
   }
   return null;
+}
+
+/** Token prefix that makes a request act as a user (the demo's admin applying protection). */
+export const USER_TOKEN_PREFIX = 'stand-in-user:';
+
+/**
+ * Who calls: `Authorization: token stand-in-user:<login>` is that user (for setting up a
+ * repository as its admin would); any other credential (the app's JWT or installation token) is the app.
+ */
+function callerOf(hub: Hub, authorization: string | undefined): Actor {
+  const token = (authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+  if (token.startsWith(USER_TOKEN_PREFIX))
+    return { login: token.slice(USER_TOKEN_PREFIX.length), type: 'User' };
+  return hub.appActor;
 }
 
 export class StandInServer {
@@ -164,7 +178,7 @@ export class StandInServer {
         query: url.searchParams,
         body,
         headers: { ...req.headers, 'x-stand-in-url': `http://${req.headers.host}${url.pathname}` },
-        actor: this.#hub.appActor,
+        actor: callerOf(this.#hub, req.headers.authorization),
       });
       send(response.status, response.body, response.headers, response.text);
     } catch (error) {

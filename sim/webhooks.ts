@@ -8,8 +8,9 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Comment, Hub, HubEvent, Pull, Repo } from './hub.js';
-import { checkRunJson, commentJson } from './routes.js';
+import type { Comment, Hub, HubEvent, Issue, Pull, Repo } from './hub.js';
+import type { Review } from './reviews.js';
+import { checkRunJson, commentJson, issueJson, reviewJson } from './routes.js';
 
 const require = createRequire(import.meta.url);
 type Payload = Record<string, unknown>;
@@ -19,7 +20,10 @@ const EXAMPLES = require('@octokit/webhooks-examples') as { name: string; exampl
 function example(event: string, action?: string): Payload {
   const all = EXAMPLES.find((e) => e.name === event)?.examples ?? [];
   const candidates = all.filter((x) => action === undefined || x.action === action);
-  const found = candidates.find((x) => x.installation) ?? candidates[0];
+  // Prefer an example with an installation; else the most complete one (older examples lack fields).
+  const found =
+    candidates.find((x) => x.installation) ??
+    [...candidates].sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length)[0];
   if (!found) throw new Error(`no webhook example for ${event}.${action ?? ''}`);
   return structuredClone(found);
 }
@@ -45,9 +49,9 @@ export function payloadOf(hub: Hub, event: HubEvent): { name: string; payload: P
         payload: pullPayload(hub, event.repo, event.pull, event.action, event.label),
       };
     case 'check_run': {
-      if (event.action !== 'completed') return null;
+      if (event.action === 'created') return null;
       const payload = base(hub, event.repo, example('check_run', 'rerequested'));
-      payload.action = 'completed';
+      payload.action = event.action;
       const run = payload.check_run as Payload;
       const { app: _app, ...fields } = checkRunJson(hub, event.repo, event.run);
       Object.assign(run, fields, {
@@ -73,7 +77,58 @@ export function payloadOf(hub: Hub, event: HubEvent): { name: string; payload: P
     }
     case 'issue_comment':
       return { name: 'issue_comment', payload: commentPayload(hub, event.repo, event.comment, event.isPull) };
+    case 'pull_request_review':
+      return {
+        name: 'pull_request_review',
+        payload: reviewPayload(hub, event.repo, event.pull, event.review),
+      };
+    case 'issues':
+      return { name: 'issues', payload: issuePayload(hub, event.repo, event.issue, event.action) };
   }
+}
+
+function reviewPayload(hub: Hub, repo: Repo, pull: Pull, review: Review): Payload {
+  const payload = base(hub, repo, example('pull_request_review', 'submitted'));
+  const pr = pullPayload(hub, repo, pull, 'opened').pull_request as Payload;
+  const json = payload.review as Payload;
+  const rendered = reviewJson(hub, repo, review);
+  Object.assign(json, {
+    id: review.id,
+    body: review.body,
+    state: review.state.toLowerCase(),
+    commit_id: review.commitId,
+    submitted_at: review.submittedAt,
+    html_url: rendered.html_url,
+    user: userOf({ login: review.user, type: 'User' }, json.user as Payload),
+  });
+  // The review payload's pull_request is the "simple" shape: drop fields it does not carry.
+  const simple = payload.pull_request as Payload;
+  for (const key of Object.keys(simple)) if (key in pr) simple[key] = pr[key];
+  payload.action = 'submitted';
+  payload.sender = userOf({ login: review.user, type: 'User' }, payload.sender as Payload);
+  return payload;
+}
+
+function issuePayload(hub: Hub, repo: Repo, issue: Issue, action: string): Payload {
+  const payload = base(hub, repo, example('issues', action));
+  const json = payload.issue as Payload;
+  const rendered = issueJson(hub, repo, issue);
+  Object.assign(json, {
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    html_url: rendered.html_url,
+    created_at: issue.createdAt,
+    updated_at: issue.updatedAt,
+    closed_at: issue.state === 'closed' ? issue.updatedAt : null,
+    labels: issue.labels.map((name, i) => ({ ...labelTemplate(), id: i + 1, name })),
+    user: userOf(issue.user, json.user as Payload),
+  });
+  if (action === 'edited') payload.changes = { body: { from: '' } };
+  payload.action = action;
+  payload.sender = userOf(issue.user, payload.sender as Payload);
+  return payload;
 }
 
 function base(hub: Hub, repo: Repo, payload: Payload): Payload {
@@ -121,10 +176,16 @@ function pullPayload(hub: Hub, repo: Repo, pull: Pull, action: string, label?: s
   const json = payload.pull_request as Payload;
   const head = json.head as Payload;
   const baseRef = json.base as Payload;
-  Object.assign(head, { ref: pull.headRef, sha: pull.headSha, label: `${repo.owner}:${pull.headRef}` });
+  Object.assign(head, {
+    ref: pull.headRef,
+    sha: pull.headSha,
+    label: `${pull.headRepo.owner}:${pull.headRef}`,
+  });
   Object.assign(baseRef, { ref: pull.baseRef, label: `${repo.owner}:${pull.baseRef}` });
-  for (const side of [head, baseRef]) {
-    if (side.repo) base(hub, repo, { repository: side.repo, installation: null });
+  if (baseRef.repo) base(hub, repo, { repository: baseRef.repo, installation: null });
+  if (head.repo) {
+    base(hub, pull.headRepo, { repository: head.repo, installation: null });
+    (head.repo as Payload).fork = pull.headRepo.forkOf !== null;
   }
   Object.assign(json, {
     number: pull.number,
