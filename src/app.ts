@@ -17,6 +17,7 @@ import { OutboxDeliverer } from './coordinator/deliver-outbox.js';
 import { Notifier } from './coordinator/notifier.js';
 import { reconcileRepo } from './coordinator/reconcile.js';
 import { RepoQueue } from './coordinator/repo-queue.js';
+import { DEFAULT_SLUG } from './domain/merge/plan.js';
 import { type NewComment, registerHandlers, type Target } from './handlers/targets.js';
 
 export interface CoordinatorOptions {
@@ -78,8 +79,19 @@ export function coordinatorApp(
           onError: (message) => app.log.warn(message),
         })
       : null;
-    const deps = { appId: options.appId, blobs, dryRun: options.dryRun, log: app.log, now, notifier };
     const permissions = new PermissionCache({ now });
+    const login = selfLogin(app);
+    const appSlug = async () => (await login())?.replace(/\[bot\]$/, '') ?? DEFAULT_SLUG;
+    const deps = {
+      appId: options.appId,
+      appSlug,
+      blobs,
+      permissions,
+      dryRun: options.dryRun,
+      log: app.log,
+      now,
+      notifier,
+    };
 
     const queue: RepoQueue = new RepoQueue(
       async (key) => {
@@ -127,6 +139,7 @@ export function coordinatorApp(
       const octokit = withConditionalRequests((await app.auth(target.installationId)) as Octokit, etags);
       const commandDeps = {
         appId: options.appId,
+        appSlug,
         blobs,
         permissions,
         notifier,
@@ -163,7 +176,7 @@ export function coordinatorApp(
         void poke(target);
       },
       options.appId,
-      selfLogin(app),
+      login,
       onComment,
     );
 

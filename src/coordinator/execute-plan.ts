@@ -1,31 +1,38 @@
 /**
  * Carries out a plan against GitHub with compare-and-swap on every write: check runs (only those the
- * planner found different), then the one merge-affecting action. A lost race (ref moved, head moved)
- * is not an error: the repo is reconciled again from fresh state. Outcomes that users must see
- * (conflicts, red checks on the merge result) go to the PR as a `Merge queue` check run plus one comment.
+ * planner found different), draft PRs, then the one merge-affecting action. A lost race (ref moved,
+ * head moved) is not an error: the repo is reconciled again from fresh state. Outcomes users must see
+ * (conflicts, red checks on the merge result, writes GitHub refuses) go to the PR as a failing
+ * `Merge queue` check plus one comment, and the PR leaves the queue, so the next one goes ahead.
  */
-import { classifyGitHubError } from '../adapters/github/errors.js';
+import type { Logger } from 'probot';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { ReadSnapshot } from '../adapters/github/read-snapshot.js';
+import { STATUS_BRANCH } from '../adapters/github/read-staging.js';
+import { RepoWriter } from '../adapters/github/repo-writer.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
-import { commitFiles, moveBranch, resetBranch } from '../adapters/github/write-git.js';
-import { batchCommitMessage, mergeCommitMessage } from '../domain/merge/batch-trailers.js';
+import { mergeCommitMessage } from '../domain/merge/batch-trailers.js';
+import { policyOf } from '../domain/merge/plan.js';
 import {
-  type BatchEntry,
-  CHECK_NAMES,
   type CoordinatorEvent,
   type MergeAction,
   type Plan,
   STAGING_BRANCH,
   type StatusEdit,
 } from '../domain/merge/types.js';
+import { explainRefusal } from '../domain/rules/refusals.js';
 import { fillSummary, setStatus } from '../domain/tasks/status-edit.js';
+import { queueCheck, reportFailure } from './report-failure.js';
+import { stageBatch } from './stage-batch.js';
 
 export interface ExecuteInput {
   readonly octokit: Octokit;
   readonly repo: RepoRef;
   readonly read: ReadSnapshot;
   readonly plan: Plan;
+  /** Git writes with closed results (built from `octokit` when not given). */
+  readonly writer: RepoWriter;
+  readonly log?: Pick<Logger, 'warn' | 'info'>;
 }
 
 /** What executing did: a line for the log, and whether the repo should be reconciled again now. */
@@ -34,33 +41,24 @@ export interface ExecuteResult {
   readonly reconcileAgain: boolean;
   /** False when the action lost a race and did nothing (its `actionEvents` are not true). */
   readonly actionTookEffect?: boolean;
-  /** Facts only execution can learn (a conflict found by the merge). */
+  /** Facts only execution can learn (a conflict found by the merge, a refusal). */
   readonly events?: readonly CoordinatorEvent[];
 }
 
-/** Executes a plan. @throws octokit errors other than the races and conflicts handled here. */
-export async function executePlan(input: ExecuteInput): Promise<ExecuteResult> {
+/** Executes a plan. @throws octokit errors other than the races, conflicts and refusals handled here. */
+export async function executePlan(
+  args: Omit<ExecuteInput, 'writer'> & { writer?: RepoWriter },
+): Promise<ExecuteResult> {
+  const input: ExecuteInput = { ...args, writer: args.writer ?? new RepoWriter(args.octokit, args.repo) };
   for (const run of input.plan.checkRuns) await writeCheckRun(input.octokit, input.repo, run);
   await openDraftPulls(input);
   const action = input.plan.action;
   if (action.kind === 'wait') return { outcome: `wait: ${action.reason}`, reconcileAgain: false };
-  try {
-    return await runAction(input, action);
-  } catch (error) {
-    const kind = classifyGitHubError(error);
-    if (kind === 'not-fast-forward' || kind === 'not-found') {
-      return {
-        outcome: `${action.kind} lost a race (${kind}); reconciling again`,
-        reconcileAgain: true,
-        actionTookEffect: false,
-      };
-    }
-    throw error;
-  }
+  return runAction(input, action);
 }
 
 async function runAction(input: ExecuteInput, action: MergeAction): Promise<ExecuteResult> {
-  const { octokit, repo, read } = input;
+  const { writer, read } = input;
   const { snapshot } = read;
   switch (action.kind) {
     case 'commit-status': {
@@ -68,160 +66,168 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
         path: edit.path,
         text: applyEdit(read.taskTexts.get(edit.path), edit),
       }));
-      const sha = await commitFiles(octokit, repo, {
+      const sha = await writer.commit({
         parentSha: action.baseSha,
         files,
         message: statusMessage(action.edits),
       });
-      await moveBranch(octokit, repo, snapshot.baseBranch, sha, false);
+      const moved = await writer.move(snapshot.baseBranch, sha, false);
+      if (moved.kind === 'lost-race') return lostRace(action.kind);
+      if (moved.kind === 'refused') {
+        const refusal = explainRefusal(moved, refusalContext(input, `\`${snapshot.baseBranch}\``));
+        return {
+          outcome: `GitHub refused the status commit on ${snapshot.baseBranch} (${refusal.kind})`,
+          reconcileAgain: false,
+          events: [
+            {
+              type: 'merge.blocked',
+              key: `merge.blocked:status:${refusal.kind}:${action.baseSha}`,
+              taskId: null,
+              pull: null,
+              message: `The status commit for ${action.edits.map((e) => e.taskId).join(', ')} was refused: ${refusal.title}. ${refusal.text.split('\n')[0]}`,
+            },
+          ],
+        };
+      }
       return {
         outcome: `committed status on ${snapshot.baseBranch}: ${action.reason}`,
         reconcileAgain: true,
       };
     }
     case 'start-batch':
-      return startBatch(input, action);
-    case 'promote': {
-      await moveBranch(octokit, repo, snapshot.baseBranch, action.stagingSha, false);
-      for (const entry of action.entries) {
-        await queueCheck(input, entry, {
-          conclusion: 'success',
-          title: 'Merged',
-          summary: `Merged into \`${snapshot.baseBranch}\`.`,
-        });
-        const pull = snapshot.pulls.find((p) => p.number === entry.number);
-        if (snapshot.config.merge.delete_branch && pull) await deleteBranch(octokit, repo, pull.headRef);
-      }
-      return {
-        outcome: `promoted ${STAGING_BRANCH} to ${snapshot.baseBranch}: ${action.reason}`,
-        reconcileAgain: true,
-      };
-    }
+      return stageBatch(input, action);
+    case 'promote':
+      return promote(input, action);
     case 'fail-batch': {
       const title =
         action.cause === 'checks-failed'
           ? `Checks failed on the merge result: ${action.checks.join(', ')}`
           : 'Required checks never ran on the merge result';
       for (const entry of action.entries)
-        await reportFailure(input, entry, title, `${capitalize(action.reason)}.`);
+        await reportFailure(input, entry, {
+          kind: action.cause,
+          title,
+          text: `${capitalize(action.reason)}.`,
+        });
       return { outcome: `failed batch: ${action.reason}`, reconcileAgain: true };
     }
     case 'update-branch': {
-      await octokit.rest.pulls.updateBranch({
-        ...repo,
-        pull_number: action.entry.number,
-        expected_head_sha: action.entry.headSha,
-      });
+      const updated = await writer.updateBranch(action.entry.number, action.entry.headSha);
+      if (updated.kind === 'lost-race') return lostRace(action.kind);
+      if (updated.kind === 'refused') {
+        const refusal = explainRefusal(
+          updated,
+          refusalContext(input, `the branch of #${action.entry.number}`),
+        );
+        const event = await reportFailure(input, action.entry, {
+          kind: 'refused',
+          title: refusal.title,
+          text: refusal.text,
+        });
+        return {
+          outcome: `GitHub refused to update #${action.entry.number}`,
+          reconcileAgain: true,
+          events: [event],
+        };
+      }
       return {
         outcome: `updated #${action.entry.number} from ${snapshot.baseBranch}`,
         reconcileAgain: false,
       };
     }
     case 'merge-pull': {
-      try {
-        await octokit.rest.pulls.merge({
-          ...repo,
-          pull_number: action.entry.number,
-          sha: action.entry.headSha,
-          merge_method: action.method,
-          commit_title: mergeCommitMessage(action.entry),
-          request: { retries: 0 }, // 405 (not mergeable) and 409 (head moved) are answers, not glitches
+      const merged = await writer.mergePull({
+        number: action.entry.number,
+        sha: action.entry.headSha,
+        method: action.method,
+        title: mergeCommitMessage(action.entry),
+      });
+      if (merged.kind === 'head-moved')
+        return { outcome: `#${action.entry.number} head moved`, reconcileAgain: true };
+      if (merged.kind === 'not-mergeable' || merged.kind === 'refused') {
+        const refusal =
+          merged.kind === 'refused'
+            ? explainRefusal(merged, refusalContext(input, `\`${snapshot.baseBranch}\``))
+            : {
+                title: 'Not mergeable',
+                text: `GitHub refused to merge this PR (405: ${merged.message}). Update the branch and resolve any conflict, or meet the branch rules it names.`,
+              };
+        const event = await reportFailure(input, action.entry, {
+          kind: merged.kind === 'refused' ? 'refused' : 'not-mergeable',
+          title: refusal.title,
+          text: refusal.text,
         });
-      } catch (error) {
-        if ((error as { status?: number }).status === 405) {
-          const text = 'GitHub refused to merge this PR (405). Update the branch and resolve any conflict.';
-          await reportFailure(input, action.entry, 'Not mergeable', text);
-          return {
-            outcome: `#${action.entry.number} is not mergeable`,
-            reconcileAgain: false,
-            events: [
-              conflictEvent(
-                action.entry,
-                read.snapshot.baseBranch,
-                `#${action.entry.number} (${action.entry.taskId}) cannot be merged (GitHub answered 405)`,
-              ),
-            ],
-          };
-        }
-        if (classifyGitHubError(error) === 'conflict')
-          return { outcome: `#${action.entry.number} head moved`, reconcileAgain: true };
-        throw error;
+        return { outcome: `#${action.entry.number} is not mergeable`, reconcileAgain: true, events: [event] };
       }
       const pull = snapshot.pulls.find((p) => p.number === action.entry.number);
-      if (snapshot.config.merge.delete_branch && pull) await deleteBranch(octokit, repo, pull.headRef);
+      if (snapshot.config.merge.delete_branch && pull && !pull.fromFork)
+        await writer.deleteBranch(pull.headRef);
       return { outcome: `merged #${action.entry.number}: ${action.reason}`, reconcileAgain: true };
     }
   }
 }
 
-/** Staging protocol steps 1-3: reset staging to the base, merge each PR head, add one status commit. */
-async function startBatch(
+/** Staging protocol step 5: fast-forward the base to the tested staging head, then the follow-up. */
+async function promote(
   input: ExecuteInput,
-  action: Extract<MergeAction, { kind: 'start-batch' }>,
+  action: Extract<MergeAction, { kind: 'promote' }>,
 ): Promise<ExecuteResult> {
-  const { octokit, repo, read } = input;
-  await resetBranch(octokit, repo, STAGING_BRANCH, action.baseSha);
-  let head = action.baseSha;
-  for (const entry of action.entries) {
-    try {
-      const merged = await octokit.rest.repos.merge({
-        ...repo,
-        base: STAGING_BRANCH,
-        head: entry.headSha,
-        commit_message: mergeCommitMessage(entry),
-        // A 409 is a real conflict, not a transient error: @octokit/plugin-retry would retry it
-        // three times (~14 s), since 409 is not in its doNotRetry list.
-        request: { retries: 0 },
-      });
-      if (merged.status === 201) head = merged.data.sha;
-    } catch (error) {
-      if (classifyGitHubError(error) !== 'conflict') throw error;
-      const base = read.snapshot.baseBranch;
-      await reportFailure(
-        input,
-        entry,
-        `Conflict with ${base}`,
-        `This branch conflicts with \`${base}\`. Merge \`${base}\` into the branch (\`git fetch origin && git merge origin/${base}\`), resolve the conflict and push: the PR rejoins the queue when its head changes.`,
+  const { writer, read } = input;
+  const { snapshot } = read;
+  const moved = await writer.move(snapshot.baseBranch, action.stagingSha, false);
+  if (moved.kind === 'lost-race') return lostRace(action.kind);
+  if (moved.kind === 'refused') {
+    const refusal = explainRefusal(moved, refusalContext(input, `\`${snapshot.baseBranch}\``));
+    const events: CoordinatorEvent[] = [];
+    for (const entry of action.entries)
+      events.push(
+        await reportFailure(input, entry, { kind: 'refused', title: refusal.title, text: refusal.text }),
       );
-      return {
-        outcome: `conflict merging #${entry.number}`,
-        reconcileAgain: true,
-        events: [conflictEvent(entry, base, `#${entry.number} (${entry.taskId}) conflicts with ${base}`)],
-      };
-    }
+    if (action.entries.length === 0)
+      events.push({
+        type: 'merge.blocked',
+        key: `merge.blocked:promote:${refusal.kind}:${action.stagingSha}`,
+        taskId: null,
+        pull: null,
+        message: `GitHub refused to move ${snapshot.baseBranch} to the tested status commit: ${refusal.title}. ${refusal.text.split('\n')[0]}`,
+      });
+    return {
+      outcome: `GitHub refused the promotion (${refusal.kind})`,
+      reconcileAgain: false,
+      actionTookEffect: false,
+      events,
+    };
   }
-  const files = await Promise.all(
-    action.statusEdits.map(async (edit) => ({
-      path: edit.path,
-      text: applyEdit(await fileAt(input, edit.path, head), edit),
-    })),
-  );
-  const sha = await commitFiles(octokit, repo, {
-    parentSha: head,
-    files,
-    message: batchCommitMessage(action.baseSha, action.entries),
-  });
-  await moveBranch(octokit, repo, STAGING_BRANCH, sha, false);
+  const summary = action.untested
+    ? `Merged into \`${snapshot.baseBranch}\` **without tests**: no check is required on \`${snapshot.baseBranch}\` and none ran on this PR. Require a check (branch protection, a ruleset, or \`merge.required_checks\`) so the merge result is tested first.`
+    : `Merged into \`${snapshot.baseBranch}\`: ${action.reason}.`;
   for (const entry of action.entries) {
     await queueCheck(input, entry, {
-      conclusion: null,
-      title: `Testing the merge result on ${STAGING_BRANCH}`,
-      summary: action.reason,
+      conclusion: 'success',
+      title: action.untested ? 'Merged (not tested)' : 'Merged',
+      summary,
     });
+    const pull = snapshot.pulls.find((p) => p.number === entry.number);
+    if (snapshot.config.merge.delete_branch && pull && !pull.fromFork)
+      await writer.deleteBranch(pull.headRef);
   }
+  if (action.statusSha && snapshot.pendingStatus?.sha === action.statusSha)
+    await writer.deleteBranch(STATUS_BRANCH);
   return {
-    outcome: `started batch ${action.entries.map((e) => `#${e.number}`).join(', ')}: ${action.reason}`,
+    outcome: `promoted ${STAGING_BRANCH} to ${snapshot.baseBranch}: ${action.reason}`,
     reconcileAgain: true,
   };
 }
 
-async function fileAt(input: ExecuteInput, path: string, ref: string): Promise<string> {
-  const { data } = await input.octokit.rest.repos.getContent({ ...input.repo, path, ref });
-  if (Array.isArray(data) || data.type !== 'file') throw new Error(`${path} is not a file at ${ref}`);
-  return Buffer.from(data.content, 'base64').toString('utf8');
+/** What `explainRefusal` needs about the repository. */
+export function refusalContext(input: ExecuteInput, where: string) {
+  const { snapshot } = input.read;
+  const policy = policyOf(snapshot);
+  return { policy, slug: snapshot.app?.slug ?? 'taskgraph-coordinator', where };
 }
 
-function applyEdit(text: string | undefined, edit: StatusEdit): string {
+/** A task file's text with its status (and `## Summary`) edited. @throws when the text is missing. */
+export function applyEdit(text: string | undefined, edit: StatusEdit): string {
   if (text === undefined) throw new Error(`no text for ${edit.path}`);
   const withStatus = setStatus(text, edit.status);
   return edit.summary === null ? withStatus : fillSummary(withStatus, edit.summary);
@@ -233,59 +239,8 @@ function statusMessage(edits: readonly StatusEdit[]): string {
   return `${subject}\n\n${edits.map((e) => `- ${e.taskId}: ${e.reason}`).join('\n')}\n`;
 }
 
-/** Sets the `Merge queue` check on a PR head. */
-async function queueCheck(
-  input: ExecuteInput,
-  entry: BatchEntry,
-  state: { conclusion: 'success' | 'failure' | null; title: string; summary: string },
-): Promise<void> {
-  const pull = input.read.snapshot.pulls.find((p) => p.number === entry.number);
-  const existing = pull?.ownChecks[CHECK_NAMES.queue];
-  await writeCheckRun(input.octokit, input.repo, {
-    name: CHECK_NAMES.queue,
-    headSha: entry.headSha,
-    status: state.conclusion === null ? 'in_progress' : 'completed',
-    conclusion: state.conclusion,
-    title: state.title,
-    summary: state.summary,
-    annotations: [],
-    existingId: existing?.headSha === entry.headSha ? existing.id : null,
-  });
-}
-
-/** A failing `Merge queue` check on the head (the PR leaves the queue until its head changes) and one comment. */
-async function reportFailure(
-  input: ExecuteInput,
-  entry: BatchEntry,
-  title: string,
-  text: string,
-): Promise<void> {
-  await queueCheck(input, entry, { conclusion: 'failure', title, summary: text });
-  await input.octokit.rest.issues.createComment({
-    ...input.repo,
-    issue_number: entry.number,
-    body: `**${title}** (task \`${entry.taskId}\`, head ${entry.headSha.slice(0, 7)})\n\n${text}\n\n<!-- taskgraph-coordinator:failure:${entry.headSha} -->`,
-  });
-}
-
-async function deleteBranch(octokit: Octokit, repo: RepoRef, branch: string): Promise<void> {
-  try {
-    await octokit.rest.git.deleteRef({ ...repo, ref: `heads/${branch}` });
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status !== 404 && status !== 422) throw error;
-  }
-}
-
-/** `merge.conflict`, once per PR head. */
-function conflictEvent(entry: BatchEntry, base: string, message: string): CoordinatorEvent {
-  return {
-    type: 'merge.conflict',
-    key: `merge.conflict:#${entry.number}:${entry.headSha}`,
-    taskId: entry.taskId,
-    pull: entry.number,
-    message: `${message}; the agent must merge ${base} into its branch`,
-  };
+function lostRace(kind: string): ExecuteResult {
+  return { outcome: `${kind} lost a race; reconciling again`, reconcileAgain: true, actionTookEffect: false };
 }
 
 function capitalize(text: string): string {

@@ -6,6 +6,7 @@
 import type { Logger } from 'probot';
 import type { BlobCache } from '../adapters/github/blob-cache.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
+import type { PermissionCache } from '../adapters/github/permissions.js';
 import { readRepoConfig } from '../adapters/github/read-config.js';
 import { readSnapshot } from '../adapters/github/read-snapshot.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
@@ -18,7 +19,11 @@ import { contextOf, type Notifier } from './notifier.js';
 
 export interface ReconcileDeps {
   readonly appId: number;
+  /** The app's slug (`GET /app`): bypass allowances name apps by slug. */
+  readonly appSlug: () => Promise<string>;
   readonly blobs: BlobCache;
+  /** Reviewers' write access, cached (required reviews count only those). */
+  readonly permissions: PermissionCache;
   /** Server-wide dry run (`DRY_RUN`); a repo can also ask with `dry_run: true`. */
   readonly dryRun: boolean;
   readonly log: Logger;
@@ -61,8 +66,9 @@ export async function reconcileRepo(
     octokit,
     repo,
     config,
-    appId: deps.appId,
+    app: { id: deps.appId, slug: await deps.appSlug() },
     blobs: deps.blobs,
+    permissions: deps.permissions,
     nowMs: deps.now(),
   });
   const plan = planReconcile(read.snapshot);
@@ -75,7 +81,7 @@ export async function reconcileRepo(
     deps.log.info({ repo: `${repo.owner}/${repo.repo}`, plan }, 'dry run: plan not executed');
     return { plan, outcome: `dry run: ${plan.action.kind}`, reconcileAgain: false, active };
   }
-  const result = await executePlan({ octokit, repo, read, plan });
+  const result = await executePlan({ octokit, repo, read, plan, log: deps.log });
   const events = [
     ...plan.events,
     ...(result.actionTookEffect === false ? [] : plan.actionEvents),

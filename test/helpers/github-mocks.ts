@@ -49,9 +49,12 @@ export function mockSnapshotReads(
     warm?: boolean;
     /** Refs under `feat/` as `GET /git/matching-refs` lists them. */
     branches?: unknown[];
+    /** The test mocks the branch rules itself (default: no protection, no rulesets). */
+    rules?: boolean;
   } = {},
 ) {
-  if (!options.warm) mockColdStart(api);
+  if (!options.warm) mockColdStart(api).get('/app').reply(200, { id: 1, slug: 'taskgraph-coordinator' });
+  if (!options.rules) mockNoRules(api);
   mockBaseReads(api, options.config)
     .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
     .query({ per_page: 100 })
@@ -64,7 +67,9 @@ export function mockSnapshotReads(
     .reply(200, [])
     .get(`${R}/commits/${BASE}/check-runs`)
     .query({ app_id: 1, per_page: 100 })
-    .reply(200, () => ({ total_count: 0, check_runs: options.baseChecks?.() ?? [] }));
+    .reply(200, () => ({ total_count: 0, check_runs: options.baseChecks?.() ?? [] }))
+    .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
+    .reply(404, { message: 'Not Found' });
   if (!options.staging)
     return api.get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`).reply(404, { message: 'Not Found' });
   const staging = options.staging;
@@ -84,6 +89,16 @@ export function mockSnapshotReads(
     .get(`${R}/commits/${staging.sha}/status`)
     .query({ per_page: 100 })
     .reply(200, { state: 'pending', statuses: [] });
+}
+
+/** An unprotected base branch: no classic protection, no rulesets. */
+export function mockNoRules(api: nock.Scope) {
+  return api
+    .get(`${R}/branches/main/protection`)
+    .reply(404, { message: 'Branch not protected' })
+    .get(`${R}/rules/branches/main`)
+    .query({ per_page: 100 })
+    .reply(200, []);
 }
 
 /** The per-PR reads of one reconcile; `own` answers the app's check runs on the head; files are read once per head. */

@@ -41,6 +41,8 @@ export interface SnapshotInput {
   baseChecks?: Record<string, OwnCheckRun>;
   nowMs?: number;
   branches?: RepoSnapshot['taskBranches'];
+  rules?: RepoSnapshot['rules'];
+  pendingStatus?: RepoSnapshot['pendingStatus'];
 }
 
 export function snapshotOf(input: SnapshotInput): RepoSnapshot {
@@ -65,6 +67,9 @@ export function snapshotOf(input: SnapshotInput): RepoSnapshot {
     staging: input.staging ?? null,
     baseChecks: input.baseChecks ?? {},
     nowMs: input.nowMs ?? Date.parse('2026-06-02T12:00:00Z'),
+    app: { id: 1, slug: 'taskgraph-coordinator' },
+    ...(input.rules ? { rules: input.rules } : {}),
+    ...(input.pendingStatus !== undefined ? { pendingStatus: input.pendingStatus } : {}),
   };
 }
 

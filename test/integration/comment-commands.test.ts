@@ -11,10 +11,12 @@ import { parseChannels } from '../../src/adapters/teams/channels-file.js';
 import type { WorkflowsMessage } from '../../src/domain/notify/cards.js';
 import {
   adapt,
+  asListed,
   BASE,
   HEAD,
   mockBaseReads,
   mockColdStart,
+  mockNoRules,
   mockSnapshotReads,
   mockToken,
   R,
@@ -59,7 +61,7 @@ const PULL_7 = {
   draft: false,
   labels: [{ name: 'bug' }],
   html_url: 'https://github.com/acme/widgets/pull/7',
-  head: { ref: 'feat/a', sha: HEAD },
+  head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
 };
 
 /** Captures request bodies by label. */
@@ -142,13 +144,16 @@ describe('comment commands', () => {
     const config =
       'merge:\n  required_checks: [ci]\nnotifications:\n  routes:\n    - events: [task.blocked]\n      channel: alerts\n';
     const { bodies, record } = recorder();
-    // The command's own reads (config, base, tree, blobs), then the reconcile it pokes.
+    // The command's own reads (config, base, tree, blobs, waiting status edits, branch rules), then
+    // the reconcile it pokes.
     const api = mockSnapshotReads(nock(API), { config });
-    mockBaseReads(api, config).post(`${R}/check-runs`).reply(201, { id: 10 });
+    mockNoRules(mockBaseReads(api, config).post(`${R}/check-runs`).reply(201, { id: 10 }));
     answers(
       permission(api, 'ana', 'admin')
         .get(`${R}/pulls/7`)
         .reply(200, PULL_7)
+        .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
+        .reply(404, { message: 'Not Found' })
         .get(`${R}/git/commits/${BASE}`)
         .reply(200, { sha: BASE, tree: { sha: 'e'.repeat(40) } })
         .post(`${R}/git/trees`, record('tree'))
@@ -185,6 +190,187 @@ describe('comment commands', () => {
     expect(card).toContain('@ana');
     expect(app.specErrors).toEqual([]);
     store.close();
+  });
+
+  it('block under branch rules that require checks: the edit waits on coordinator/status for a staging run', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    const protection = {
+      required_status_checks: { strict: false, contexts: ['ci'], checks: [{ context: 'ci', app_id: null }] },
+      enforce_admins: { enabled: false },
+    };
+    // The command: config, base, its pending edits (none yet), the branch rules, the app's slug.
+    const api = mockBaseReads(mockColdStart(nock(API)))
+      .get(`${R}/branches/main/protection`)
+      .reply(200, protection)
+      .get(`${R}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get('/app')
+      .reply(200, { id: 1, slug: 'taskgraph-coordinator' });
+    answers(
+      permission(api, 'ana', 'write')
+        .get(`${R}/pulls/7`)
+        .reply(200, PULL_7)
+        .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
+        .reply(404, { message: 'Not Found' })
+        .get(`${R}/git/commits/${BASE}`)
+        .reply(200, { sha: BASE, tree: { sha: 'e'.repeat(40) } })
+        .post(`${R}/git/trees`, record('tree'))
+        .reply(201, { sha: 'f'.repeat(40) })
+        .post(`${R}/git/commits`, record('commit'))
+        .reply(201, { sha: '9'.repeat(40) })
+        // the app's own branch: reset with force (422: it does not exist yet), then created
+        .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstatus`, record('reset'))
+        .reply(422, { message: 'Reference does not exist' })
+        .post(`${R}/git/refs`, record('create'))
+        .reply(201, { ref: 'refs/heads/coordinator/status' }),
+      record,
+    );
+    // The reconcile the command pokes: the edit is pending, so a status batch goes to staging.
+    mockBaseReads(api)
+      .get(`${R}/branches/main/protection`)
+      .reply(200, protection)
+      .get(`${R}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query({ state: 'open', base: 'main', per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query({ state: 'closed', base: 'main', sort: 'updated', direction: 'desc', per_page: 30 })
+      .reply(200, [])
+      .get(`${R}/commits/${BASE}/check-runs`)
+      .query({ app_id: 1, per_page: 100 })
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`)
+      .reply(404, { message: 'Not Found' })
+      .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
+      .reply(200, { object: { sha: '9'.repeat(40) } })
+      .get(`${R}/compare/${BASE}...${'9'.repeat(40)}`)
+      .query({ per_page: 1 })
+      .reply(200, { status: 'ahead', ahead_by: 1, behind_by: 0 })
+      .get(`${R}/git/commits/${'9'.repeat(40)}`)
+      .reply(200, () => ({ sha: '9'.repeat(40), message: String(bodies.commit?.[0]?.message) }))
+      .post(`${R}/check-runs`, record('check'))
+      .reply(201, { id: 12 })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`)
+      .reply(422, { message: 'Reference does not exist' })
+      .post(`${R}/git/refs`, record('staging'))
+      .reply(201, {})
+      .post(`${R}/merges`, record('merge'))
+      .reply(201, { sha: '8'.repeat(40) })
+      .get(`${R}/git/commits/${'8'.repeat(40)}`)
+      .reply(200, { sha: '8'.repeat(40), tree: { sha: '7'.repeat(40) } })
+      .post(`${R}/git/commits`, record('batch'))
+      .reply(201, { sha: '6'.repeat(40) })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, record('advance'))
+      .reply(200, {});
+    // ... and again after starting the batch; this time only reads (CI has not reported).
+    mockBaseReads(api)
+      .get(`${R}/branches/main/protection`)
+      .reply(200, protection)
+      .get(`${R}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query({ state: 'open', base: 'main', per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query({ state: 'closed', base: 'main', sort: 'updated', direction: 'desc', per_page: 30 })
+      .reply(200, [])
+      .get(`${R}/commits/${BASE}/check-runs`)
+      .query({ app_id: 1, per_page: 100 })
+      .reply(200, () => ({ total_count: 1, check_runs: [asListed(bodies.check?.[0] ?? {}, 12)] }))
+      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`)
+      .reply(200, { object: { sha: '6'.repeat(40) } })
+      .get(`${R}/git/commits/${'6'.repeat(40)}`)
+      .reply(200, () => ({
+        sha: '6'.repeat(40),
+        message: String(bodies.batch?.[0]?.message),
+        committer: { date: '2026-06-02T12:00:00Z' },
+      }))
+      .get(`${R}/commits/${'6'.repeat(40)}/check-runs`)
+      .query({ per_page: 100 })
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(`${R}/commits/${'6'.repeat(40)}/status`)
+      .query({ per_page: 100 })
+      .reply(200, { state: 'pending', statuses: [] })
+      .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
+      .reply(200, { object: { sha: '9'.repeat(40) } })
+      .get(`${R}/compare/${BASE}...${'9'.repeat(40)}`)
+      .query({ per_page: 1 })
+      .reply(200, { status: 'ahead', ahead_by: 1, behind_by: 0 });
+
+    await app.probot.receive({
+      id: 'd9',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator block vendor key'),
+    });
+    await app.handle.idle();
+
+    expect(bodies.commit?.[0]).toMatchObject({ parents: [BASE] });
+    expect(String(bodies.commit?.[0]?.message)).toMatch(
+      /^Block task a\n\nBlocked: vendor key .*\n\nCoordinator-Edit: a blocked\n$/,
+    );
+    expect(bodies.create).toEqual([{ ref: 'refs/heads/coordinator/status', sha: '9'.repeat(40) }]);
+    expect(bodies.reply?.[0]?.body).toContain('`a` becomes `blocked` on `main` with the next staging run');
+    // The status batch merges the pending edits onto staging; main does not move until CI passes there.
+    expect(bodies.merge).toEqual([
+      {
+        base: 'coordinator/staging',
+        head: '9'.repeat(40),
+        commit_message: 'Merge status edits waiting on coordinator/status',
+      },
+    ]);
+    expect(String(bodies.batch?.[0]?.message)).toContain(`Coordinator-Status: ${'9'.repeat(40)}`);
+    expect(bodies.check?.[0]).toMatchObject({ name: 'Task graph', conclusion: 'success' });
+    expect(app.specErrors).toEqual([]);
+  });
+
+  it('merge on a PR from a fork takes in that head: its Merge queue record names the maintainer', async () => {
+    const app = await testApp();
+    const { bodies, record } = recorder();
+    const fork = { ...PULL_7, head: { ...PULL_7.head, repo: { full_name: 'outsider/widgets' } } };
+    const api = mockSnapshotReads(nock(API), { pulls: [] })
+      .post(`${R}/check-runs`, (body) => body.name === 'Task graph')
+      .reply(201, { id: 10 });
+    answers(
+      permission(api, 'ana', 'maintain')
+        .get(`${R}/pulls/7`)
+        .reply(200, fork)
+        .post(`${R}/issues/7/labels`, record('labels'))
+        .reply(200, [])
+        .get(`${R}/commits/${HEAD}/check-runs`)
+        .query({ check_name: 'Merge queue', app_id: 1, filter: 'latest' })
+        .reply(200, { total_count: 0, check_runs: [] })
+        .post(`${R}/check-runs`, (body) => body.name === 'Merge queue' && record('check')(body))
+        .reply(201, { id: 77 }),
+      record,
+    );
+    await app.probot.receive({
+      id: 'd10',
+      name: 'issue_comment',
+      payload: commentPayload('/coordinator merge'),
+    });
+    await app.handle.idle();
+    expect(bodies.check).toEqual([
+      expect.objectContaining({
+        name: 'Merge queue',
+        head_sha: HEAD,
+        conclusion: 'neutral',
+        external_id: 'tgc1;trusted=ana',
+        output: expect.objectContaining({ title: 'Taken in from a fork by @ana' }),
+      }),
+    ]);
+    expect(bodies.reply?.[0]?.body).toContain('took in head cccccc');
+    expect(app.specErrors).toEqual([]);
   });
 
   it('refuses a mutating command from a reader with one reply, and changes nothing', async () => {
@@ -291,7 +477,9 @@ describe('comment commands', () => {
   it('complete: refuses a task whose dependencies are not completed, naming them', async () => {
     const app = await testApp();
     const { bodies, record } = recorder();
-    mockBaseReads(mockColdStart(nock(API)));
+    mockBaseReads(mockColdStart(nock(API)))
+      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
+      .reply(404, { message: 'Not Found' });
     answers(permission(nock(API), 'ana', 'write'), record);
     await app.probot.receive({
       id: 'd8',

@@ -103,11 +103,67 @@ describe('executePlan', () => {
     });
   });
 
+  it('reports a merge GitHub refuses (no workflows permission) on that PR, and reconciles again for the next', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const keep = (body: Record<string, unknown>) => bodies.push(body) > 0;
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, { sha: BASE_SHA, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`)
+      .reply(403, {
+        message:
+          'refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission',
+      })
+      .post(`${R}/check-runs`, keep)
+      .reply(201, { id: 3 })
+      // A comment GitHub refuses never stops the queue: the check already says what happened.
+      .post(`${R}/issues/1/comments`)
+      .reply(403, { message: 'Resource not accessible by integration' });
+    const result = await run({
+      kind: 'start-batch',
+      baseSha: BASE_SHA,
+      entries: [entry],
+      statusEdits: [],
+      reason: 'r',
+    });
+    expect(result).toMatchObject({
+      reconcileAgain: true,
+      events: [{ type: 'merge.refused', key: `merge.refused:#1:${entry.headSha}`, pull: 1 }],
+    });
+    expect(bodies[0]).toMatchObject({
+      name: 'Merge queue',
+      head_sha: entry.headSha,
+      conclusion: 'failure',
+      output: { title: 'Changes a workflow: the app lacks the workflows permission' },
+    });
+    expect(JSON.stringify(bodies[0]?.output)).toContain('**Workflows: write**');
+  });
+
+  it('reports a promotion refused by branch protection on each PR of the batch, naming the setting', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
+      .reply(422, {
+        message:
+          'Protected branch update failed for refs/heads/main.\n\nChanges must be made through a pull request.',
+      })
+      .post(`${R}/check-runs`, (body) => bodies.push(body) > 0)
+      .reply(201, { id: 3 })
+      .post(`${R}/issues/1/comments`, (body) => bodies.push(body) > 0)
+      .reply(201, { id: 4 });
+    const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
+    expect(result).toMatchObject({ reconcileAgain: false, actionTookEffect: false });
+    expect(bodies[0]).toMatchObject({
+      output: { title: 'Branch rules require a pull request; the app may not bypass them' },
+    });
+    expect(String(bodies[1]?.body)).toContain('**bypass**');
+  });
+
   it('treats a promotion that lost the race (422 not a fast forward) as "reconcile again"', async () => {
     nock(API).patch(`${R}/git/refs/heads%2Fmain`).reply(422, { message: 'Update is not a fast forward' });
     const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
     expect(result).toEqual({
-      outcome: 'promote lost a race (not-fast-forward); reconciling again',
+      outcome: 'promote lost a race; reconciling again',
       reconcileAgain: true,
       actionTookEffect: false,
     });
@@ -179,9 +235,11 @@ describe('executePlan', () => {
       .reply(201, { id: 8 })
       .post(`${R}/issues/1/comments`)
       .reply(201, { id: 9 });
+    // The PR leaves the queue (its Merge queue check failed at this head): reconcile again at once so
+    // the next candidate goes ahead.
     expect(await run({ kind: 'merge-pull', entry, method: 'merge', reason: 'ready' })).toEqual({
       outcome: '#1 is not mergeable',
-      reconcileAgain: false,
+      reconcileAgain: true,
       events: [
         expect.objectContaining({ type: 'merge.conflict', key: `merge.conflict:#1:${entry.headSha}` }),
       ],

@@ -112,7 +112,7 @@ describe('a ready task PR', () => {
       labels: [],
       created_at: '2026-06-02T10:00:00Z',
       html_url: 'https://github.com/acme/widgets/pull/7',
-      head: { ref: 'feat/a', sha: HEAD },
+      head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
     };
     const written: Record<string, unknown>[] = [];
     const record = (label: string) => (body: Record<string, unknown>) => {
@@ -251,7 +251,7 @@ describe('reading state it must not write', () => {
     labels: [],
     created_at: '2026-06-02T10:00:00Z',
     html_url: 'https://github.com/acme/widgets/pull/7',
-    head: { ref: 'feat/a', sha: HEAD },
+    head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
   };
   const ownNone = () => [];
 
@@ -267,25 +267,45 @@ describe('reading state it must not write', () => {
     expect(app.specErrors).toEqual([]);
   });
 
-  it('takes required checks from branch protection and rulesets when the config names none', async () => {
+  it('takes required checks from branch protection and rulesets beside the config', async () => {
     const app = await testApp();
-    const writes: string[] = [];
+    const writes: { name: string; conclusion?: string; status: string; output: { summary: string } }[] = [];
     mockPullReads(
-      mockSnapshotReads(nock(API), { pulls: [pullA], config: 'dry_run: false\n' }),
+      mockSnapshotReads(nock(API), { pulls: [pullA], config: 'dry_run: false\n', rules: true }),
       pullA,
       ownNone,
     )
-      .get(`${R}/branches/main`)
+      .get(`${R}/branches/main/protection`)
       .reply(200, {
-        name: 'main',
-        protection: { required_status_checks: { contexts: ['ci'], checks: [{ context: 'ci' }] } },
+        required_status_checks: {
+          strict: false,
+          contexts: ['ci'],
+          checks: [{ context: 'ci', app_id: null }],
+        },
+        enforce_admins: { enabled: false },
+        required_linear_history: { enabled: false },
       })
       .get(`${R}/rules/branches/main`)
       .query({ per_page: 100 })
       .reply(200, [
-        { type: 'required_status_checks', parameters: { required_status_checks: [{ context: 'lint' }] } },
+        {
+          type: 'required_status_checks',
+          ruleset_id: 3,
+          parameters: {
+            required_status_checks: [{ context: 'lint' }],
+            strict_required_status_checks_policy: false,
+          },
+        },
       ])
-      .post(`${R}/check-runs`, (b) => writes.push(`${b.name}: ${b.conclusion ?? b.status}`) > 0)
+      .get(`${R}/rulesets/3`)
+      .reply(200, {
+        id: 3,
+        name: 'Lint main',
+        current_user_can_bypass: 'never',
+        source: 'acme/widgets',
+        enforcement: 'active',
+      })
+      .post(`${R}/check-runs`, (b) => writes.push(b) > 0)
       .times(2)
       .reply(201, { id: 40 });
     await app.probot.receive({
@@ -295,7 +315,42 @@ describe('reading state it must not write', () => {
     });
     await app.handle.idle();
     // ci passed but the ruleset's lint check never ran: the PR is ready in order, yet nothing merges.
-    expect(writes).toEqual(['Task graph: success', 'Merge order: success']);
+    expect(writes.map((w) => `${w.name}: ${w.conclusion ?? w.status}`)).toEqual([
+      'Task graph: success',
+      'Merge order: success',
+    ]);
+    const summary = writes[0]?.output.summary ?? '';
+    expect(summary).toContain(
+      'Required checks on `main`: `ci` (branch protection of `main`), `lint` (ruleset "Lint main")',
+    );
+    expect(summary).toContain('Status commits are tested on `coordinator/staging`');
+    expect(app.specErrors).toEqual([]);
+  });
+
+  it('without administration: read, reads required checks from the branch and says what it cannot see', async () => {
+    const app = await testApp();
+    const writes: { name: string; output: { summary: string } }[] = [];
+    mockSnapshotReads(nock(API), { rules: true })
+      .get(`${R}/branches/main/protection`)
+      .reply(403, { message: 'Resource not accessible by integration' })
+      .get(`${R}/branches/main`)
+      .reply(200, {
+        name: 'main',
+        protected: true,
+        protection: {
+          enabled: true,
+          required_status_checks: { contexts: ['ci'], checks: [{ context: 'ci', app_id: null }] },
+        },
+      })
+      .get(`${R}/rules/branches/main`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .post(`${R}/check-runs`, (b) => writes.push(b) > 0)
+      .reply(201, { id: 42 });
+    await app.handle.poke({ ...repo, installationId: INSTALLATION_ID });
+    await app.handle.idle();
+    expect(writes[0]?.output.summary).toContain('grant it **Administration: read**');
+    expect(writes[0]?.output.summary).toContain('`ci` (branch protection of `main`)');
     expect(app.specErrors).toEqual([]);
   });
 

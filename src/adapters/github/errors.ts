@@ -16,7 +16,14 @@ export type ErrorClass =
   | 'not-fast-forward'
   /** The thing is gone (404): re-read. */
   | 'not-found'
-  /** Anything else: a bug or a permission problem; log and stop. */
+  /**
+   * GitHub refused the write for a reason a person must fix: a branch rule (422 "Protected branch
+   * update failed", "Repository rule violations found", a required check or pull request), a PR that
+   * cannot be merged (405), or a missing app permission (403, e.g. `workflows`). Report it where
+   * people look; retrying as is changes nothing.
+   */
+  | 'refused'
+  /** Anything else: a bug or a malformed request; log and stop. */
   | 'permanent';
 
 interface HttpErrorLike {
@@ -40,7 +47,21 @@ export function classifyGitHubError(error: unknown): ErrorClass {
   if (status === 409) return 'conflict';
   if (status === 422 && text.includes('fast forward')) return 'not-fast-forward';
   if (status === 404) return 'not-found';
+  if (status === 403 || status === 405) return 'refused';
+  if (status === 422 && RULE_TEXT.test(text)) return 'refused';
   return 'permanent';
+}
+
+/** Words of GitHub's branch-rule refusals (PLATFORM-NOTES, "Branch protection and rulesets"). */
+const RULE_TEXT =
+  /protected branch|rule violations|required status check|status checks are expected|through a pull request|merge commits|force-push|not authorized to push|cannot delete this/;
+
+/** GitHub's status and message of a refused write (for `explainRefusal`). */
+export function refusalOf(error: unknown): { status: number; message: string } {
+  const e = (error ?? {}) as HttpErrorLike;
+  const data = e.response?.data as { message?: unknown } | undefined;
+  const message = typeof data?.message === 'string' ? data.message : (e.message ?? '');
+  return { status: e.status ?? 0, message };
 }
 
 /** Seconds to wait before retrying, from `retry-after` (default 60 s for secondary limits). */

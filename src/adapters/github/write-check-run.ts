@@ -29,6 +29,7 @@ export async function writeCheckRun(octokit: Octokit, repo: RepoRef, run: Desire
       name: run.name,
       head_sha: run.headSha,
       ...state,
+      ...(run.externalId !== undefined ? { external_id: run.externalId } : {}),
       output: output(chunks[0] ?? []),
     });
     id = created.data.id;
@@ -37,6 +38,7 @@ export async function writeCheckRun(octokit: Octokit, repo: RepoRef, run: Desire
       ...repo,
       check_run_id: id,
       ...state,
+      ...(run.externalId !== undefined ? { external_id: run.externalId } : {}),
       output: output(chunks[0] ?? []),
     });
   }

@@ -10,11 +10,13 @@ import type { BlobCache } from '../../adapters/github/blob-cache.js';
 import type { Octokit, RepoRef } from '../../adapters/github/octokit.js';
 import type { PermissionCache } from '../../adapters/github/permissions.js';
 import { readRepoConfig } from '../../adapters/github/read-config.js';
+import { readBaseRules } from '../../adapters/github/read-rules.js';
 import { type BaseState, readBase } from '../../adapters/github/read-snapshot.js';
 import type { RepoConfig } from '../../config/repo-config.js';
 import { authorize } from '../../domain/commands/authorize.js';
 import { type Command, parseComment } from '../../domain/commands/parse-commands.js';
 import type { CoordinatorEvent } from '../../domain/merge/types.js';
+import { type BasePolicy, basePolicy, statusRoute } from '../../domain/rules/branch-rules.js';
 import { contextOf, type Notifier } from '../notifier.js';
 import { runVerb } from './verbs.js';
 
@@ -32,6 +34,8 @@ export interface CommentEvent {
 export interface CommandDeps {
   /** The app's id: its own check runs are found by it. */
   readonly appId: number;
+  /** The app's slug (`GET /app`): bypass allowances name apps by slug. */
+  readonly appSlug: () => Promise<string>;
   readonly blobs: BlobCache;
   readonly permissions: PermissionCache;
   readonly notifier: Notifier | null;
@@ -60,6 +64,8 @@ export interface CommandScope {
   readonly config: () => Promise<RepoConfig>;
   readonly base: () => Promise<BaseState>;
   readonly pull: () => Promise<PullInfo>;
+  /** The base branch's rules, and how a status commit may reach the base under them. */
+  readonly rules: () => Promise<{ route: 'direct' | 'staging' | 'refused'; policy: BasePolicy }>;
 }
 
 export interface PullInfo {
@@ -71,6 +77,8 @@ export interface PullInfo {
   readonly labels: readonly string[];
   readonly url: string;
   readonly state: string;
+  /** Whether the head branch lives in another repository. */
+  readonly fromFork: boolean;
 }
 
 /** Thrown inside a verb to refuse it with a reason (it becomes a line of the reply). */
@@ -118,7 +126,15 @@ export async function runComment(
         labels: data.labels.map((l) => l.name),
         url: data.html_url,
         state: data.state,
+        fromFork:
+          (data.head.repo?.full_name ?? '').toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase(),
       };
+    }),
+    rules: once(async () => {
+      const base = await scope.base();
+      const rules = await readBaseRules(octokit, repo, base.baseBranch);
+      const policy = basePolicy(rules, { slug: await deps.appSlug(), branch: base.baseBranch });
+      return { route: statusRoute(policy), policy };
     }),
   };
 

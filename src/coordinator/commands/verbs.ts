@@ -3,12 +3,14 @@
  * the base branch (never a file in the PR), `retry` clears the app's own failing `Merge queue`
  * check at the same head. Every verb is idempotent: repeating it changes nothing and says so.
  */
-import { commitTaskEdit } from '../../adapters/github/commit-task-edit.js';
+import { commitTaskEdit, type TaskEditResult } from '../../adapters/github/commit-task-edit.js';
+import { STATUS_BRANCH } from '../../adapters/github/read-staging.js';
 import { helpText } from '../../domain/commands/help.js';
 import { labelEdit } from '../../domain/commands/labels.js';
 import type { Command, Priority } from '../../domain/commands/parse-commands.js';
 import { statusReport } from '../../domain/commands/status-report.js';
 import { mergeOrder } from '../../domain/merge/merge-order.js';
+import { formatQueueRecord, parseQueueRecord } from '../../domain/merge/queue-record.js';
 import { taskOfPull } from '../../domain/merge/task-pulls.js';
 import { CHECK_NAMES, type CoordinatorEvent, LABELS } from '../../domain/merge/types.js';
 import { BranchIndex } from '../../domain/tasks/branch-names.js';
@@ -87,8 +89,52 @@ async function editLabels(
     }
   }
   const changes = [...edit.add.map((l) => `added \`${l}\``), ...edit.remove.map((l) => `removed \`${l}\``)];
-  if (changes.length === 0) return ok(`✔️ \`${verb}\`: nothing to change`, false);
-  return ok(`✔️ \`${verb}\`: ${changes.join(', ')}`, true);
+  if (verb === 'merge' && pull.fromFork) changes.push(await takeIn(scope, pull));
+  const changed = changes.filter(Boolean);
+  if (changed.length === 0) return ok(`✔️ \`${verb}\`: nothing to change`, false);
+  return ok(`✔️ \`${verb}\`: ${changed.join(', ')}`, true);
+}
+
+/**
+ * `merge` on a PR from a fork: records on the head's `Merge queue` check (its `external_id`) that
+ * this maintainer took in this head. A new push starts a new record, so it needs the command again.
+ * @returns the reply's part ('' when this head was already taken in).
+ */
+async function takeIn(scope: CommandScope, pull: Awaited<ReturnType<CommandScope['pull']>>): Promise<string> {
+  const { octokit, comment, deps } = scope;
+  const { data } = await octokit.rest.checks.listForRef({
+    ...comment.repo,
+    ref: pull.headSha,
+    check_name: CHECK_NAMES.queue,
+    app_id: deps.appId,
+    filter: 'latest',
+  });
+  const run = data.check_runs[0];
+  const record = parseQueueRecord(run?.external_id);
+  if (record.trustedBy) return '';
+  const externalId = formatQueueRecord({ ...record, trustedBy: comment.author });
+  const output = {
+    title: `Taken in from a fork by @${comment.author}`,
+    summary: `@${comment.author} took in head ${pull.headSha.slice(0, 7)} of this fork PR with \`/coordinator merge\` (${comment.commentUrl}). It merges like any task PR now; a new push needs the command again.`,
+  };
+  if (run)
+    await octokit.rest.checks.update({
+      ...comment.repo,
+      check_run_id: run.id,
+      external_id: externalId,
+      output,
+    });
+  else
+    await octokit.rest.checks.create({
+      ...comment.repo,
+      name: CHECK_NAMES.queue,
+      head_sha: pull.headSha,
+      status: 'completed',
+      conclusion: 'neutral',
+      external_id: externalId,
+      output,
+    });
+  return `took in head ${pull.headSha.slice(0, 7)} of this fork PR (a new push needs \`merge\` again)`;
 }
 
 /** Clears the app's failing `Merge queue` run on the PR head so the same head rejoins the queue. */
@@ -139,8 +185,8 @@ async function setTaskStatus(
   const taskId = await taskOfThisPull(scope);
   const verb = change.status === 'blocked' ? 'block' : 'unblock';
   const message = `${change.status === 'blocked' ? 'Block' : 'Unblock'} task ${taskId}\n\n${change.note}\n`;
-  const result = await editTask(scope, taskId, message, (text, base) => {
-    const current = base.loaded.graph.tasks.get(taskId)?.status;
+  const result = await editTask(scope, taskId, change.status, message, (text, { statusOf }) => {
+    const current = statusOf(taskId);
     if (change.status === 'blocked' && current === 'completed')
       return { refuse: `\`${taskId}\` is already completed` };
     if (change.status === 'blocked' && current === 'blocked') return { text };
@@ -162,14 +208,26 @@ async function setTaskStatus(
     message: change.message(taskId),
     actor: scope.comment.author,
   };
-  const where = `\`${result.base.baseBranch}\` (${result.sha.slice(0, 7)})`;
-  return ok(`✔️ \`${verb}\`: \`${taskId}\` is now \`${change.status}\` on ${where}`, true, [event]);
+  return ok(`✔️ \`${verb}\`: ${landed(result, taskId, change.status)}`, true, [event]);
 }
 
-/** One task file edit committed on the base branch (compare-and-swap, see `commitTaskEdit`). */
+/** Where a status edit went: on the base, or waiting on `coordinator/status` for a staging run. */
+function landed(
+  result: Extract<TaskEditResult, { sha: string }>,
+  taskId: string,
+  status: TaskStatus,
+): string {
+  const base = `\`${result.base.baseBranch}\``;
+  if (result.kind === 'committed')
+    return `\`${taskId}\` is now \`${status}\` on ${base} (${result.sha.slice(0, 7)})`;
+  return `\`${taskId}\` becomes \`${status}\` on ${base} with the next staging run: the branch rules require checks, so the edit waits on \`${STATUS_BRANCH}\` (${result.sha.slice(0, 7)}) and the coordinator already treats it as \`${status}\`.`;
+}
+
+/** One task file edit, written the way the branch rules allow (see `commitTaskEdit`). */
 async function editTask(
   scope: CommandScope,
   taskId: string,
+  status: TaskStatus,
   message: string,
   edit: Parameters<typeof commitTaskEdit>[0]['edit'],
 ) {
@@ -180,18 +238,27 @@ async function editTask(
     blobs: scope.deps.blobs,
     base: await scope.base(),
     taskId,
+    status,
     message,
     edit,
+    route: async () => {
+      const { route, policy } = await scope.rules();
+      if (route === 'refused')
+        throw new CommandRefusal(
+          `the branch rules of \`${(await scope.base()).baseBranch}\` refuse the app's commits, so task status cannot be written. Change: ${policy.pushBlockers.map((b) => `${b.setting}: ${b.fix}`).join('; ')}`,
+        );
+      return route;
+    },
   });
 }
 
 async function complete(scope: CommandScope, taskId: string, who: string): Promise<VerbOutcome> {
   const note = `Completed by ${who} (${scope.comment.commentUrl})`;
-  const result = await editTask(scope, taskId, `Complete task ${taskId}\n\n${note}\n`, (text, base) => {
-    const graph = base.loaded.graph;
-    const task = graph.tasks.get(taskId);
-    if (task?.status === 'completed') return { text };
-    const open = (task?.dependsOn ?? []).filter((d) => graph.tasks.get(d)?.status !== 'completed');
+  const message = `Complete task ${taskId}\n\n${note}\n`;
+  const result = await editTask(scope, taskId, 'completed', message, (text, { base, statusOf }) => {
+    const task = base.loaded.graph.tasks.get(taskId);
+    if (statusOf(taskId) === 'completed') return { text };
+    const open = (task?.dependsOn ?? []).filter((d) => statusOf(d) !== 'completed');
     if (open.length > 0)
       return {
         refuse: `\`${taskId}\` depends on tasks that are not completed: ${open.map((d) => `\`${d}\``).join(', ')}`,
@@ -200,10 +267,7 @@ async function complete(scope: CommandScope, taskId: string, who: string): Promi
   });
   if (result.kind === 'refused') throw new CommandRefusal(result.reason);
   if (result.kind === 'unchanged') return ok(`✔️ \`complete\`: \`${taskId}\` is already completed`, false);
-  return ok(
-    `✔️ \`complete\`: \`${taskId}\` is now \`completed\` on \`${result.base.baseBranch}\` (${result.sha.slice(0, 7)})`,
-    true,
-  );
+  return ok(`✔️ \`complete\`: ${landed(result, taskId, 'completed')}`, true);
 }
 
 /** The graph as a reply; open task PRs are listed with whether they are queued. */

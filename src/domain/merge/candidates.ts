@@ -4,7 +4,8 @@
  * A task PR is *complete* when it is not a draft, is not labelled `coordinator: hold`, satisfies the
  * trigger (`ready`: nothing more; `label`: it carries `coordinator: merge`), every required check on
  * its head has passed (the app's own checks excepted: the planner decides those), and the app has not
- * already failed this head (a conflict or red checks take a PR out of the queue until its head changes).
+ * already failed this head (a conflict, red checks or a refusal take a PR out of the queue until its
+ * head changes or `/coordinator retry`; a block by branch rules does not, since it is no fault of the head).
  * A complete PR whose `Merge order` verdict is ready is a *candidate*.
  *
  * Candidates merge in this order: lowest generation first; among equals, PRs whose changed files do
@@ -13,6 +14,7 @@
  */
 import type { RepoConfig } from '../../config/repo-config.js';
 import { compareStrings } from '../tasks/graph.js';
+import { parseQueueRecord } from './queue-record.js';
 import { CHECK_NAMES, type CheckResult, LABELS, type PullState } from './types.js';
 
 export type Completeness =
@@ -45,7 +47,8 @@ export function completeness(pull: PullState, config: RepoConfig, required: read
     return { complete: false, reason: `the PR is not labelled "${LABELS.merge}"` };
   }
   const queue = pull.ownChecks[CHECK_NAMES.queue];
-  if (queue?.headSha === pull.headSha && queue.conclusion === 'failure') {
+  const rulesBlock = parseQueueRecord(queue?.externalId).blockedByRules;
+  if (queue?.headSha === pull.headSha && queue.conclusion === 'failure' && !rulesBlock) {
     return { complete: false, reason: `merging this head failed (${queue.title}); push a change to retry` };
   }
   const outcome = requiredOutcome(pull.checks, required);

@@ -23,18 +23,30 @@ function toAnnotation(d: Diagnostic): Annotation {
   };
 }
 
-/** The `Task graph` check for a loaded graph on the base head. */
+/**
+ * The `Task graph` check for a loaded graph on a commit: the base head, or a PR head for the graph
+ * as it would be after the merge (then `configProblems` are the PR's `.github/coordinator.yml`).
+ * `rules` adds what the base branch's rules mean for the app; `blocked` fails the check because
+ * status commits cannot reach the base (with the settings to change).
+ */
 export function graphCheck(input: {
   loaded: LoadedGraph;
   headSha: string;
   prefix: string;
   existing?: OwnCheckRun;
+  configProblems?: readonly ConfigProblem[];
+  rules?: readonly string[];
+  blocked?: { readonly title: string; readonly lines: readonly string[] } | null;
+  /** For a PR head: the sentence that says what this check is about. */
+  intro?: string;
 }): DesiredCheckRun {
   const { loaded } = input;
   const summary = summarizeGraph(loaded, input.prefix);
-  const errors = loaded.errors.length;
+  const configProblems = input.configProblems ?? [];
+  const errors = loaded.errors.length + configProblems.length;
   const warnings = loaded.warnings.length;
   const lines = [
+    ...(input.intro ? [input.intro, ''] : []),
     `**${summary.tasks} tasks**, ${summary.edges} dependencies, ${summary.generations.length} generations; critical path ${summary.criticalPath.length} tasks.`,
     '',
     `Ready now (${summary.ready.length}): ${summary.ready.map((id) => `\`${id}\``).join(', ') || 'none'}`,
@@ -44,17 +56,31 @@ export function graphCheck(input: {
       .map(([s, n]) => `${n} ${s}`)
       .join(', ')}`,
   ];
-  if (errors + warnings > 0)
-    lines.push('', `${errors} errors and ${warnings} warnings are annotated on the task files.`);
+  if (loaded.errors.length + warnings > 0)
+    lines.push(
+      '',
+      `${loaded.errors.length} errors and ${warnings} warnings are annotated on the task files.`,
+    );
+  if (configProblems.length > 0)
+    lines.push(
+      '',
+      '`.github/coordinator.yml` is invalid:',
+      ...configProblems.map((p) => `- \`${p.key}\`: ${p.message}`),
+    );
+  if (input.rules && input.rules.length > 0) lines.push('', '**Branch rules**', '', ...input.rules);
+  const blocked = input.blocked ?? null;
+  if (blocked) lines.push('', `**${blocked.title}**`, '', ...blocked.lines);
   return {
     name: CHECK_NAMES.graph,
     headSha: input.headSha,
     status: 'completed',
-    conclusion: errors > 0 ? 'failure' : 'success',
+    conclusion: errors > 0 || blocked ? 'failure' : 'success',
     title:
       errors > 0
         ? `${errors} error${errors === 1 ? '' : 's'} in the task graph`
-        : `${summary.tasks} tasks, ${summary.ready.length} ready`,
+        : blocked
+          ? blocked.title
+          : `${summary.tasks} tasks, ${summary.ready.length} ready`,
     summary: lines.join('\n'),
     annotations: [...loaded.errors, ...loaded.warnings].map(toAnnotation),
     existingId: input.existing?.headSha === input.headSha ? input.existing.id : null,

@@ -5,35 +5,65 @@
  *
  * Check runs (written only when they differ from what GitHub shows):
  * - `Task graph` on the base head: success with a summary, or failure with one annotation per error;
- *   warnings (status inversions are ordering violations) are annotated without failing.
- * - `Merge order` on every task PR head (see `merge-order.ts`). A PR on a task prefix whose branch
- *   names no task gets a failing check, never silence. While the graph has errors every task PR waits.
+ *   warnings (status inversions are ordering violations) are annotated without failing. It lists what
+ *   the base branch's rules mean for the app, and fails when status commits cannot reach the base
+ *   (the branch rules refuse the app's pushes), naming the settings to change.
+ * - `Task graph` on the head of any PR that changes the tasks directory or `.github/coordinator.yml`:
+ *   the graph as it would be after the merge, failing with annotations on errors, so a broken graph
+ *   is found before it lands (make it required like any check).
+ * - `Merge order` on every task PR head (see `merge-order.ts`: dependencies, status edits, blocks,
+ *   the fork trust gate, required reviews). A PR on a task prefix whose branch names no task gets a
+ *   failing check, never silence. While the graph has errors every task PR waits.
+ * - `Merge queue` on complete candidates while branch rules refuse every merge of the app: failing,
+ *   naming the settings (rewritten as queued once the rules allow merging).
+ *
+ * Gates: a task PR is a *candidate* when its `Merge order` verdict is ready (which needs, beyond
+ * dependencies: no fork unless a maintainer took in this head, the required reviews met on the
+ * head) and it is complete (`candidates.ts`). Code of a PR that fails a gate never reaches staging.
  *
  * Exactly one merge-affecting action per reconcile, by straight-line precedence (after Tide):
  * 1. The graph has errors -> wait (nothing merges on a broken graph).
  * 2. staging: a batch on `coordinator/staging` built on the current base head, whose PRs are all
  *    still candidates at the same head SHAs, is *in flight*:
- *    - a required check failed on the staging head -> fail the batch;
- *    - every required check passed (or none is required) -> promote (fast-forward the base);
- *    - a required check has not appeared within `merge.checks_timeout` of the staging commit -> fail
- *      the batch, saying CI does not run on the staging branch;
+ *    - a check it waits for failed on the staging head -> fail the batch;
+ *    - every check passed -> promote (fast-forward the base), after writing the app's own checks the
+ *      base requires (`Merge order`, `Task graph`) on the staging head;
+ *    - a check has not appeared within `merge.checks_timeout` of the staging commit -> fail the
+ *      batch, saying CI does not run on the staging branch;
  *    - otherwise wait for checks.
+ *    A batch waits for every check required by `merge.required_checks`, branch protection and
+ *    rulesets; with no external check required, for the checks that reported on its PR heads
+ *    (and says "merged without tests" when there were none).
  *    Any other staging content (no batch, an old base, a changed or withdrawn PR) is free to overwrite.
  * 3. Status the base branch owes (aggregates whose dependencies completed; tasks whose PR merged but
- *    whose file says otherwise) -> one status commit on the base.
- * 4. The first candidate in merge order (a `coordinator: priority <p>` label overrides the task's priority) -> staging: start a batch (merge it onto staging, then one
- *    status commit completing its task and the aggregates that completes); direct: update the branch
- *    when it is behind, else merge the PR with its head SHA.
+ *    whose file says otherwise), and edits waiting on `coordinator/status`:
+ *    - the app may push to the base without checks (no rule requires checks it cannot bypass, none
+ *      requires a pull request it cannot bypass) -> one status commit on the base;
+ *    - checks are required -> they ride with the next batch, or a batch of their own (a status
+ *      commit tested on staging like any batch);
+ *    - the rules refuse the app's pushes -> nothing; the `Task graph` check names the settings.
+ * 4. The first candidate in merge order (a `coordinator: priority <p>` label overrides the task's
+ *    priority) -> staging: start a batch (merge the pending status edits and the PR onto staging,
+ *    then one status commit completing its task, the aggregates that completes and the status the
+ *    base owes), unless the rules refuse the promotion that would follow (a required pull request
+ *    or push restriction without a bypass for the app, linear history) -> wait, with the failing
+ *    `Merge queue` checks and one `merge.blocked` event; direct: update the branch when it is
+ *    behind, else merge the PR with its head SHA.
  * 5. Otherwise wait.
  * Batch size is 1; the batch shape already carries a list so larger batches need no new protocol.
  */
 import { priorityFromLabels } from '../commands/labels.js';
+import { type BasePolicy, basePolicy, NO_RULES, statusRoute } from '../rules/branch-rules.js';
+import { reviewVerdict } from '../rules/review-gate.js';
 import { BranchIndex } from '../tasks/branch-names.js';
-import { readyTasks } from '../tasks/readiness.js';
-import { type Candidate, completeness, orderCandidates, requiredOutcome } from './candidates.js';
+import type { TaskStatus } from '../tasks/types.js';
+import { batchStatusEdits, type Decision, evaluateBatch, wait } from './batch-plan.js';
+import { type Candidate, completeness, orderCandidates } from './candidates.js';
 import { checkRunDiffers, graphCheck } from './check-runs.js';
 import { draftPulls } from './draft-pulls.js';
+import { event } from './events.js';
 import { mergeOrder, type OrderVerdict } from './merge-order.js';
+import { formatQueueRecord, recordOf } from './queue-record.js';
 import { autoCompletions, driftRepairs } from './status-plan.js';
 import { hasTaskPrefix, type PullTask, taskOfPull } from './task-pulls.js';
 import {
@@ -41,39 +71,44 @@ import {
   CHECK_NAMES,
   type CoordinatorEvent,
   type DesiredCheckRun,
-  type MergeAction,
   type Plan,
   type PullState,
   type RepoSnapshot,
   type StatusEdit,
-  type Wait,
 } from './types.js';
 
 /** Plans one reconcile of one repository. Pure: same snapshot, same plan. */
 export function planReconcile(snapshot: RepoSnapshot): Plan {
   const { loaded, config } = snapshot;
   const index = new BranchIndex(loaded.graph.ids, config.branches.prefixes);
+  const policy = policyOf(snapshot);
+  const pending = new Map<string, TaskStatus>(
+    (snapshot.pendingStatus?.edits ?? []).map((e) => [e.taskId, e.status]),
+  );
   const checkRuns: DesiredCheckRun[] = [];
   const events: CoordinatorEvent[] = [];
   const want = (run: DesiredCheckRun, existing: RepoSnapshot['baseChecks'][string] | undefined) => {
     if (checkRunDiffers(run, existing)) checkRuns.push(run);
   };
+  const prefix = config.branches.prefixes[0] ?? '';
+  const graphBroken = loaded.errors.length > 0;
 
+  const statusBlocked = statusBlock(snapshot, index, policy);
   const graphRun = graphCheck({
     loaded,
     headSha: snapshot.baseSha,
-    prefix: config.branches.prefixes[0] ?? '',
+    prefix,
+    rules: rulesLines(snapshot, policy),
+    blocked: statusBlocked,
   });
   want(
     { ...graphRun, existingId: existingId(snapshot.baseChecks[CHECK_NAMES.graph], snapshot.baseSha) },
     snapshot.baseChecks[CHECK_NAMES.graph],
   );
-  const graphBroken = loaded.errors.length > 0;
-  if (graphBroken) {
+  if (graphBroken)
     events.push(
       event('graph.invalid', { key: `graph.invalid:${snapshot.baseSha}`, message: graphRun.title }),
     );
-  }
   for (const warning of loaded.warnings) {
     if (warning.code !== 'status-inversion') continue;
     const key = `ordering.violation:${warning.taskId}:${snapshot.baseSha}`;
@@ -82,6 +117,17 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
 
   const ready: { pull: PullState; taskId: string }[] = [];
   for (const pull of snapshot.pulls) {
+    if (pull.proposed) {
+      const run = graphCheck({
+        loaded: pull.proposed.loaded,
+        configProblems: pull.proposed.configProblems,
+        headSha: pull.headSha,
+        prefix,
+        existing: pull.ownChecks[CHECK_NAMES.graph],
+        intro: `The task graph as it would be on \`${snapshot.baseBranch}\` after this PR merges.`,
+      });
+      want(run, pull.ownChecks[CHECK_NAMES.graph]);
+    }
     const task = classify(pull, snapshot, index);
     if (task === null) continue;
     const verdict: OrderVerdict = graphBroken
@@ -91,7 +137,23 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
           summary: 'See the `Task graph` check on the base branch.',
           waitingFor: [],
         }
-      : mergeOrder({ pull, task, graph: loaded.graph, baseBranch: snapshot.baseBranch });
+      : mergeOrder({
+          pull,
+          task,
+          graph: loaded.graph,
+          baseBranch: snapshot.baseBranch,
+          trust: { fromFork: pull.fromFork === true, trustedBy: recordOf(pull).trustedBy },
+          reviews:
+            policy.reviews && pull.reviews
+              ? reviewVerdict({
+                  reviews: pull.reviews,
+                  headSha: pull.headSha,
+                  rule: policy.reviews,
+                  ...(pull.owners ? { owners: pull.owners } : {}),
+                })
+              : null,
+          pending,
+        });
     want(orderRun(pull, verdict), pull.ownChecks[CHECK_NAMES.order]);
     if (task.kind === 'task' && verdict.state === 'ready') ready.push({ pull, taskId: task.taskId });
     if (task.kind === 'task') {
@@ -101,13 +163,39 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
   }
 
   const drafts = draftPulls(snapshot, index);
+  let decision: Decision;
   if (graphBroken) {
-    const action = wait('the task graph has errors; nothing merges until they are fixed');
-    return { checkRuns, draftPulls: drafts, events, actionEvents: [], action };
+    decision = {
+      action: wait('the task graph has errors; nothing merges until they are fixed'),
+      actionEvents: [],
+    };
+  } else {
+    decision = chooseAction(snapshot, index, ready, policy);
   }
-  const { action, actionEvents } = chooseAction(snapshot, index, ready);
-  return { checkRuns, draftPulls: drafts, events, actionEvents, action };
+  checkRuns.push(...(decision.checkRuns ?? []));
+  events.push(...(decision.events ?? []));
+  if (statusBlocked && !events.some((e) => e.type === 'merge.blocked'))
+    events.push(blockedEvent(snapshot, policy));
+
+  return {
+    checkRuns,
+    draftPulls: drafts,
+    events,
+    actionEvents: [...decision.actionEvents],
+    action: decision.action,
+  };
 }
+
+/** What the base branch's rules mean for the app (no rules when the snapshot has none). */
+export function policyOf(snapshot: Pick<RepoSnapshot, 'rules' | 'app' | 'baseBranch'>): BasePolicy {
+  return basePolicy(snapshot.rules ?? NO_RULES, {
+    slug: snapshot.app?.slug ?? DEFAULT_SLUG,
+    branch: snapshot.baseBranch,
+  });
+}
+
+/** The slug the app is registered with from `app.yml` (used until `GET /app` says otherwise). */
+export const DEFAULT_SLUG = 'taskgraph-coordinator';
 
 /** Task of a PR, `unknown` for a task-prefixed branch naming no task, null when it is not a task PR. */
 function classify(pull: PullState, snapshot: RepoSnapshot, index: BranchIndex): PullTask | null {
@@ -120,33 +208,9 @@ function classify(pull: PullState, snapshot: RepoSnapshot, index: BranchIndex): 
   };
 }
 
-function chooseAction(
-  snapshot: RepoSnapshot,
-  index: BranchIndex,
-  ready: readonly { pull: PullState; taskId: string }[],
-): { action: MergeAction | Wait; actionEvents: CoordinatorEvent[] } {
+/** Edits the base owes now: aggregates whose dependencies completed, and drift repairs. */
+function owedEdits(snapshot: RepoSnapshot, index: BranchIndex): StatusEdit[] {
   const { loaded, config } = snapshot;
-  const justPromoted =
-    snapshot.staging?.sha === snapshot.baseSha ? (snapshot.staging.batch?.entries ?? []) : [];
-  const candidates = orderCandidates(
-    ready
-      .filter(({ pull }) => !justPromoted.some((e) => e.number === pull.number && e.headSha === pull.headSha))
-      .filter(({ pull }) => completeness(pull, config, snapshot.requiredChecks).complete)
-      .map(
-        ({ pull, taskId }): Candidate => ({
-          pull,
-          taskId,
-          generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
-          priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
-        }),
-      ),
-  );
-
-  if (config.merge.strategy === 'staging') {
-    const inFlight = evaluateBatch(snapshot, candidates);
-    if (inFlight) return inFlight;
-  }
-
   const owed = [
     ...autoCompletions({
       graph: loaded.graph,
@@ -161,19 +225,98 @@ function chooseAction(
       paths: snapshot.taskPaths,
     }),
   ];
-  if (owed.length > 0) {
-    const reason = `the base branch owes ${owed.length} status edit${owed.length === 1 ? '' : 's'}: ${owed.map((e) => e.taskId).join(', ')}`;
-    return {
-      action: { kind: 'commit-status', baseSha: snapshot.baseSha, edits: dedupe(owed), reason },
-      actionEvents: [],
-    };
+  const seen = new Set<string>();
+  return owed.filter((e) => !seen.has(e.taskId) && seen.add(e.taskId));
+}
+
+function chooseAction(
+  snapshot: RepoSnapshot,
+  index: BranchIndex,
+  ready: readonly { pull: PullState; taskId: string }[],
+  policy: BasePolicy,
+): Decision {
+  const { loaded, config } = snapshot;
+  const justPromoted =
+    snapshot.staging?.sha === snapshot.baseSha ? (snapshot.staging.batch?.entries ?? []) : [];
+  const complete = ready
+    .filter(({ pull }) => !justPromoted.some((e) => e.number === pull.number && e.headSha === pull.headSha))
+    .filter(({ pull }) => completeness(pull, config, snapshot.requiredChecks).complete);
+  const candidates = orderCandidates(
+    complete.map(
+      ({ pull, taskId }): Candidate => ({
+        pull,
+        taskId,
+        generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
+        priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
+      }),
+    ),
+  );
+  const staging = config.merge.strategy === 'staging';
+  const queueChecks = staging ? queueChecksUnderRules(snapshot, candidates, policy) : [];
+
+  if (staging) {
+    const inFlight = evaluateBatch(snapshot, candidates);
+    if (inFlight) return { ...inFlight, checkRuns: [...(inFlight.checkRuns ?? []), ...queueChecks] };
   }
 
+  const owed = owedEdits(snapshot, index);
+  const path = statusRoute(policy);
+  const pendingStatus = snapshot.pendingStatus ?? null;
+  if (owed.length > 0 && path === 'direct') {
+    const reason = `the base branch owes ${owed.length} status edit${owed.length === 1 ? '' : 's'}: ${owed.map((e) => e.taskId).join(', ')}`;
+    return {
+      action: { kind: 'commit-status', baseSha: snapshot.baseSha, edits: owed, reason },
+      actionEvents: [],
+      checkRuns: queueChecks,
+    };
+  }
+  const viaStaging = path === 'staging' ? owed : [];
+
   const first = candidates[0];
-  if (!first) return { action: wait(waitReason(snapshot, ready)), actionEvents: [] };
+  const mergesBlocked = [...policy.pushBlockers, ...(staging ? policy.mergeCommitBlockers : [])];
+  if (first && mergesBlocked.length > 0 && staging) {
+    return {
+      action: wait(
+        `branch rules refuse the promotion of any batch: ${mergesBlocked.map((b) => b.setting).join('; ')}`,
+      ),
+      actionEvents: [],
+      checkRuns: queueChecks,
+      events: [blockedEvent(snapshot, policy)],
+    };
+  }
+  if (!first) {
+    if ((viaStaging.length > 0 || pendingStatus) && path === 'staging') {
+      const edits = batchStatusEdits(snapshot, [], viaStaging);
+      const what = [
+        ...(pendingStatus
+          ? [
+              `the status edits waiting on coordinator/status (${pendingStatus.edits.map((e) => `${e.taskId} → ${e.status}`).join(', ')})`,
+            ]
+          : []),
+        ...(edits.length > 0
+          ? [
+              `${edits.length} status edit${edits.length === 1 ? '' : 's'} the base owes (${edits.map((e) => e.taskId).join(', ')})`,
+            ]
+          : []),
+      ].join(' and ');
+      return {
+        action: {
+          kind: 'start-batch',
+          baseSha: snapshot.baseSha,
+          entries: [],
+          statusEdits: edits,
+          statusSha: pendingStatus?.sha ?? null,
+          reason: `the base branch requires checks, so ${what} are tested on ${'coordinator/staging'} first`,
+        },
+        actionEvents: [],
+        checkRuns: queueChecks,
+      };
+    }
+    return { action: wait(waitReason(snapshot, ready)), actionEvents: [], checkRuns: queueChecks };
+  }
   const entry: BatchEntry = { number: first.pull.number, headSha: first.pull.headSha, taskId: first.taskId };
   const position = `generation ${first.generation}, first of ${candidates.length} ready`;
-  if (config.merge.strategy === 'direct') {
+  if (!staging) {
     if (first.pull.mergeableState === 'behind') {
       return {
         action: { kind: 'update-branch', entry, reason: `#${entry.number} is behind ${snapshot.baseBranch}` },
@@ -183,163 +326,127 @@ function chooseAction(
     const reason = `#${entry.number} (${entry.taskId}) is complete and ready (${position})`;
     return { action: { kind: 'merge-pull', entry, method: config.merge.method, reason }, actionEvents: [] };
   }
-  const statusEdits = batchStatusEdits(snapshot, [{ entry, pull: first.pull }]);
+  const statusEdits = batchStatusEdits(snapshot, [{ entry, pull: first.pull }], viaStaging);
   const reason = `#${entry.number} (${entry.taskId}) is complete and ready (${position})`;
   return {
-    action: { kind: 'start-batch', baseSha: snapshot.baseSha, entries: [entry], statusEdits, reason },
+    action: {
+      kind: 'start-batch',
+      baseSha: snapshot.baseSha,
+      entries: [entry],
+      statusEdits,
+      statusSha: pendingStatus?.sha ?? null,
+      reason,
+    },
     actionEvents: [],
+    checkRuns: queueChecks,
   };
 }
 
-/** Decides on a batch in flight (rule 2), or returns null when staging is free. */
-function evaluateBatch(
+/**
+ * `Merge queue` checks while branch rules refuse every merge: failing on each complete candidate,
+ * naming the settings; once the rules allow merging, such runs become neutral "Queued" again.
+ */
+function queueChecksUnderRules(
   snapshot: RepoSnapshot,
   candidates: readonly Candidate[],
-): { action: MergeAction | Wait; actionEvents: CoordinatorEvent[] } | null {
-  const staging = snapshot.staging;
-  const batch = staging?.batch;
-  if (!staging || !batch || batch.baseSha !== snapshot.baseSha) return null;
-  const stillQueued = batch.entries.every((entry) =>
-    candidates.some((c) => c.pull.number === entry.number && c.pull.headSha === entry.headSha),
-  );
-  if (!stillQueued) return null;
+  policy: BasePolicy,
+): DesiredCheckRun[] {
+  const blockers = [...policy.pushBlockers, ...policy.mergeCommitBlockers];
+  const runs: DesiredCheckRun[] = [];
+  for (const pull of snapshot.pulls) {
+    const existing = pull.ownChecks[CHECK_NAMES.queue];
+    const onHead = existing?.headSha === pull.headSha ? existing : undefined;
+    const record = recordOf(pull);
+    const isCandidate = candidates.some((c) => c.pull.number === pull.number);
+    if (blockers.length > 0 && isCandidate) {
+      const run: DesiredCheckRun = {
+        name: CHECK_NAMES.queue,
+        headSha: pull.headSha,
+        status: 'completed',
+        conclusion: 'failure',
+        title: 'Blocked: branch rules refuse the merge',
+        summary: blockedText(snapshot, blockers),
+        annotations: [],
+        existingId: onHead?.id ?? null,
+        externalId: formatQueueRecord({ ...record, blockedByRules: true }),
+      };
+      if (checkRunDiffers(run, onHead)) runs.push(run);
+    } else if (record.blockedByRules && onHead) {
+      runs.push({
+        name: CHECK_NAMES.queue,
+        headSha: pull.headSha,
+        status: 'completed',
+        conclusion: 'neutral',
+        title: 'Queued: the branch rules allow merging now',
+        summary: 'The branch rules that blocked merging were changed; this PR is back in the queue.',
+        annotations: [],
+        existingId: onHead.id,
+        externalId: formatQueueRecord({ ...record, blockedByRules: false }),
+      });
+    }
+  }
+  return runs;
+}
 
-  const entries = batch.entries;
-  const outcome = requiredOutcome(staging.checks, snapshot.requiredChecks);
-  const names = entries.map((e) => `#${e.number}`).join(', ');
-  if (outcome.failed.length > 0) {
-    const reason = `required checks failed on the merge result of ${names}: ${outcome.failed.join(', ')}`;
-    return failBatch(entries, 'checks-failed', outcome.failed, reason);
-  }
-  if (outcome.passed) {
-    const required =
-      snapshot.requiredChecks.length === 0 ? 'no checks are required' : 'every required check passed';
-    return {
-      action: {
-        kind: 'promote',
-        stagingSha: staging.sha,
-        entries,
-        reason: `${required} on the merge result of ${names}`,
-      },
-      actionEvents: promotionEvents(snapshot, entries),
-    };
-  }
-  const elapsed = snapshot.nowMs - staging.committedAtMs;
-  if (outcome.missing.length > 0 && elapsed >= snapshot.config.merge.checks_timeout) {
-    const minutes = Math.round(snapshot.config.merge.checks_timeout / 60_000);
-    const reason =
-      `required check${outcome.missing.length === 1 ? '' : 's'} ${outcome.missing.join(', ')} never appeared on ` +
-      `coordinator/staging within ${minutes} min: CI does not run on the staging branch. Add \`coordinator/staging\` ` +
-      'to the branches your CI runs on for push events (GitHub Actions: `on: push: branches: [coordinator/staging]`).';
-    return failBatch(entries, 'checks-timeout', outcome.missing, reason);
-  }
-  const waitingFor = [...outcome.pending, ...outcome.missing];
+function blockedText(snapshot: RepoSnapshot, blockers: readonly { setting: string; fix: string }[]): string {
+  return [
+    `The coordinator cannot move \`${snapshot.baseBranch}\`: its rules refuse the app's push of the tested merge result. Change:`,
+    '',
+    ...blockers.map((b) => `- ${b.setting}: ${b.fix}.`),
+    '',
+    'Nothing is retried until then; this check turns back to queued once the rules allow it (every reconcile reads them again).',
+  ].join('\n');
+}
+
+/** `merge.blocked`, once per set of blocking settings. */
+function blockedEvent(snapshot: RepoSnapshot, policy: BasePolicy): CoordinatorEvent {
+  const blockers = [...policy.pushBlockers, ...policy.mergeCommitBlockers];
+  const fingerprint = blockers
+    .map((b) => b.setting)
+    .sort()
+    .join('|');
+  return event('merge.blocked', {
+    key: `merge.blocked:${fingerprint}`,
+    message: `Branch rules of ${snapshot.baseBranch} refuse the coordinator's pushes: ${blockers.map((b) => `${b.setting} (${b.fix})`).join('; ')}`,
+  });
+}
+
+/** When status commits are owed or waiting and the rules refuse them: what the `Task graph` check says. */
+function statusBlock(snapshot: RepoSnapshot, index: BranchIndex, policy: BasePolicy) {
+  if (statusRoute(policy) !== 'refused') return null;
+  const owed = owedEdits(snapshot, index);
+  const waiting = snapshot.pendingStatus?.edits ?? [];
+  if (owed.length === 0 && waiting.length === 0) return null;
   return {
-    action: wait(`waiting for ${waitingFor.join(', ')} on the merge result of ${names}`),
-    actionEvents: [],
+    title: 'Status commits are blocked by branch rules',
+    lines: [
+      `The coordinator owes \`${snapshot.baseBranch}\` status edits (${[...owed.map((e) => e.taskId), ...waiting.map((e) => e.taskId)].join(', ')}), but its rules refuse the app's pushes. Change:`,
+      '',
+      ...policy.pushBlockers.map((b) => `- ${b.setting}: ${b.fix}.`),
+    ],
   };
 }
 
-/** Fails a batch, announcing `merge.failed` once per PR head. */
-function failBatch(
-  entries: readonly BatchEntry[],
-  cause: 'checks-failed' | 'checks-timeout',
-  checks: readonly string[],
-  reason: string,
-): { action: MergeAction; actionEvents: CoordinatorEvent[] } {
-  const actionEvents = entries.map((e) =>
-    event('merge.failed', {
-      key: `merge.failed:${e.number}:${e.headSha}`,
-      taskId: e.taskId,
-      pull: e.number,
-      message: reason,
-    }),
-  );
-  return { action: { kind: 'fail-batch', entries, cause, checks, reason }, actionEvents };
-}
-
-/** The batch's status commit: its tasks completed (summary: the PR), plus aggregates that completes. */
-function batchStatusEdits(
-  snapshot: RepoSnapshot,
-  batch: readonly { entry: BatchEntry; pull: PullState }[],
-): StatusEdit[] {
-  const { graph, generations } = snapshot.loaded;
-  const edits: StatusEdit[] = [];
-  for (const { entry, pull } of batch) {
-    const path = snapshot.taskPaths.get(entry.taskId);
-    if (!path || graph.tasks.get(entry.taskId)?.status === 'completed') continue;
-    const summary = `Merged in #${pull.number}: ${pull.title} (${pull.url})`;
-    edits.push({
-      taskId: entry.taskId,
-      path,
-      status: 'completed',
-      summary,
-      reason: `task PR #${pull.number} merges`,
-    });
-  }
-  const assumeCompleted = new Set(batch.map((b) => b.entry.taskId));
-  const levels = snapshot.config.status.auto_complete_levels;
-  edits.push(...autoCompletions({ graph, generations, levels, paths: snapshot.taskPaths, assumeCompleted }));
-  return edits;
-}
-
-/** `task.merged` for the batch, `task.ready` for what it unblocks, generation and graph completion. */
-function promotionEvents(snapshot: RepoSnapshot, entries: readonly BatchEntry[]): CoordinatorEvent[] {
-  const { graph, generations } = snapshot.loaded;
-  const levels = snapshot.config.status.auto_complete_levels;
-  const merged = new Set(entries.map((e) => e.taskId));
-  const aggregates = autoCompletions({
-    graph,
-    generations,
-    levels,
-    paths: snapshot.taskPaths,
-    assumeCompleted: merged,
-  });
-  const completedAfter = new Set([...merged, ...aggregates.map((a) => a.taskId)]);
-  const isCompleted = (id: string, after: boolean) =>
-    graph.tasks.get(id)?.status === 'completed' || (after && completedAfter.has(id));
-
-  const out = entries.map((e) =>
-    event('task.merged', {
-      key: `task.merged:${e.taskId}:${e.headSha}`,
-      taskId: e.taskId,
-      pull: e.number,
-      message: `${e.taskId} merged (#${e.number})`,
-    }),
-  );
-  const readyBefore = new Set(readyTasks(graph));
-  for (const id of graph.ids) {
-    const task = graph.tasks.get(id);
-    if (!task || readyBefore.has(id) || completedAfter.has(id) || task.status === 'completed') continue;
-    if (task.status === 'blocked' || task.status === 'failed') continue;
-    if (!task.dependsOn.every((dep) => isCompleted(dep, true))) continue;
-    out.push(
-      event('task.ready', {
-        key: `task.ready:${id}`,
-        taskId: id,
-        message: `${id} is ready: every dependency is completed`,
-      }),
+/** Lines of the `Task graph` check about the base branch's rules. */
+function rulesLines(snapshot: RepoSnapshot, policy: BasePolicy): string[] {
+  const lines: string[] = [];
+  if (policy.requiredChecks.length > 0)
+    lines.push(
+      `- Required checks on \`${snapshot.baseBranch}\`: ${policy.requiredChecks.map((c) => `\`${c.context}\` (${c.source})`).join(', ')}.`,
     );
-  }
-  generations.generations.forEach((ids, index) => {
-    if (ids.every((id) => isCompleted(id, true)) && !ids.every((id) => isCompleted(id, false))) {
-      out.push(
-        event('generation.completed', {
-          key: `generation.completed:${index + 1}`,
-          message: `generation ${index + 1} is completed`,
-        }),
-      );
-    }
-  });
-  if (graph.ids.every((id) => isCompleted(id, true))) {
-    out.push(
-      event('graph.completed', {
-        key: `graph.completed:${snapshot.owner}/${snapshot.repo}`,
-        message: `all ${graph.ids.length} tasks are completed`,
-      }),
+  if (policy.reviews)
+    lines.push(
+      `- Required reviews: ${policy.reviews.count} approving (${policy.reviews.source}${policy.reviews.dismissStale ? ', stale ones dismissed' : ''}${policy.reviews.codeOwners ? ', code owners' : ''}); the coordinator checks them on each PR head.`,
     );
-  }
-  return out;
+  const path = statusRoute(policy);
+  if (path === 'staging')
+    lines.push(
+      '- Status commits are tested on `coordinator/staging` before they reach the base (the rules require checks the app cannot bypass).',
+    );
+  for (const b of [...policy.pushBlockers, ...policy.mergeCommitBlockers])
+    lines.push(`- Blocking the app: ${b.setting}. Fix: ${b.fix}.`);
+  for (const note of policy.notes) lines.push(`- ${note}`);
+  return lines;
 }
 
 /**
@@ -389,26 +496,4 @@ function waitReason(snapshot: RepoSnapshot, ready: readonly { pull: PullState; t
     return `#${pull.number}: ${c.complete ? 'just merged' : c.reason}`;
   });
   return `no ready task PR is complete (${reasons.join('; ')})`;
-}
-
-function dedupe(edits: readonly StatusEdit[]): StatusEdit[] {
-  const seen = new Set<string>();
-  return edits.filter((e) => !seen.has(e.taskId) && seen.add(e.taskId));
-}
-
-function wait(reason: string): Wait {
-  return { kind: 'wait', reason };
-}
-
-function event(
-  type: CoordinatorEvent['type'],
-  fields: { key: string; message: string; taskId?: string | null; pull?: number | null },
-): CoordinatorEvent {
-  return {
-    type,
-    key: fields.key,
-    message: fields.message,
-    taskId: fields.taskId ?? null,
-    pull: fields.pull ?? null,
-  };
 }

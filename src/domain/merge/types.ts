@@ -2,9 +2,11 @@
  * Input and output of the merge planner. A `RepoSnapshot` is everything one reconcile reads from
  * GitHub; a `Plan` is everything it may do. Both are plain data: no octokit, no clock, no env.
  */
-import type { RepoConfig } from '../../config/repo-config.js';
+import type { ConfigProblem, RepoConfig } from '../../config/repo-config.js';
+import type { BaseRules, RequiredCheck } from '../rules/branch-rules.js';
+import type { PullReview } from '../rules/review-gate.js';
 import type { LoadedGraph } from '../tasks/load-graph.js';
-import type { TaskStatus } from '../tasks/types.js';
+import type { SourceFile, TaskStatus } from '../tasks/types.js';
 
 /** Check run names the app owns. */
 export const CHECK_NAMES = { graph: 'Task graph', order: 'Merge order', queue: 'Merge queue' } as const;
@@ -19,6 +21,10 @@ export const STAGING_BRANCH = 'coordinator/staging';
 export interface CheckResult {
   readonly name: string;
   readonly outcome: 'pending' | 'success' | 'failure';
+  /** The app that posted a check run; null for a commit status. */
+  readonly appId?: number | null;
+  /** Where a person can read the run (its `details_url` or `html_url`, a status's `target_url`). */
+  readonly url?: string | null;
 }
 
 /** A check run the app itself posted, as it stands (to write only when different). */
@@ -30,6 +36,8 @@ export interface OwnCheckRun {
   readonly conclusion: string | null;
   readonly title: string;
   readonly summary: string;
+  /** The app's own record on the run (`external_id`; see `queue-record.ts`). */
+  readonly externalId?: string | null;
 }
 
 /** A task file a PR changes, with its `status:` value at the base and at the PR head (null: no file or no value). */
@@ -62,6 +70,24 @@ export interface PullState {
   readonly ownChecks: Readonly<Record<string, OwnCheckRun>>;
   /** GitHub's `mergeable_state` when known (`behind`, `dirty`, `clean`, ...). */
   readonly mergeableState: string | null;
+  /** Login of the PR's author. */
+  readonly author?: string;
+  /** Whether the head branch lives in another repository (a fork, or a deleted one). */
+  readonly fromFork?: boolean;
+  /** Reviews of the PR (read only when the base branch requires reviews). */
+  readonly reviews?: readonly PullReview[] | null;
+  /** Code owners of each changed path (only when code owner reviews are required). */
+  readonly owners?: readonly (readonly string[])[];
+  /**
+   * The task graph as it would be after this PR merges, when the PR changes task files or
+   * `.github/coordinator.yml` (its `Task graph` check); undefined otherwise.
+   */
+  readonly proposed?: {
+    /** The base's task files with this PR's versions of the ones it changes. */
+    readonly loaded: LoadedGraph;
+    /** Problems of `.github/coordinator.yml` at the head (empty: valid or unchanged). */
+    readonly configProblems: readonly ConfigProblem[];
+  };
 }
 
 /** A PR that was merged recently (for drift repair of task status). */
@@ -83,10 +109,26 @@ export interface BatchEntry {
 /** What the staging branch holds. `batch` is null when its head is not a coordinator status commit. */
 export interface StagingState {
   readonly sha: string;
-  readonly batch: { readonly baseSha: string; readonly entries: readonly BatchEntry[] } | null;
+  readonly batch: {
+    readonly baseSha: string;
+    readonly entries: readonly BatchEntry[];
+    /** The `coordinator/status` head the batch merged (pending status edits), when it did. */
+    readonly statusSha?: string | null;
+  } | null;
   /** When the staging head commit was written, ms since the epoch. */
   readonly committedAtMs: number;
   readonly checks: readonly CheckResult[];
+  /** The app's own check runs on the staging head, by name. */
+  readonly ownChecks?: Readonly<Record<string, OwnCheckRun>>;
+}
+
+/**
+ * Status edits waiting on `coordinator/status` (commands under branch rules that forbid the app
+ * straight pushes to the base): they reach the base with the next staging batch.
+ */
+export interface PendingStatus {
+  readonly sha: string;
+  readonly edits: readonly { readonly taskId: string; readonly status: TaskStatus }[];
 }
 
 /** A branch on a task prefix (for opening draft PRs). */
@@ -111,8 +153,17 @@ export interface RepoSnapshot {
   readonly loaded: LoadedGraph;
   /** Blob path of every task, by id (for status edits). */
   readonly taskPaths: ReadonlyMap<string, string>;
-  /** Required check names: `merge.required_checks`, else the base branch protection. */
+  /**
+   * Required check names: `merge.required_checks` plus every check branch protection and rulesets
+   * require on the base branch (the app waits for all of them on the merge result).
+   */
   readonly requiredChecks: readonly string[];
+  /** The rules in force on the base branch: classic protection and rulesets (default: none). */
+  readonly rules?: BaseRules;
+  /** The app's id and slug (its own checks are required by id; bypass lists name the slug). */
+  readonly app?: { readonly id: number; readonly slug: string };
+  /** Edits waiting on `coordinator/status`, or null. */
+  readonly pendingStatus?: PendingStatus | null;
   readonly pulls: readonly PullState[];
   readonly recentlyMerged: readonly MergedPull[];
   readonly staging: StagingState | null;
@@ -142,6 +193,8 @@ export interface DesiredCheckRun {
   readonly annotations: readonly Annotation[];
   /** Id of the run to update, when one exists on this head. */
   readonly existingId: number | null;
+  /** The app's record on the run (`external_id`); undefined leaves it as it is. */
+  readonly externalId?: string;
 }
 
 /** A `status:` line to write on a branch, with an optional `## Summary` text. */
@@ -152,6 +205,8 @@ export interface StatusEdit {
   readonly summary: string | null;
   readonly reason: string;
 }
+
+export type { RequiredCheck, SourceFile };
 
 /** A PR the planner acts on, with its task. */
 export interface TaskPull {
@@ -166,6 +221,10 @@ export type MergeAction =
       readonly stagingSha: string;
       readonly entries: readonly BatchEntry[];
       readonly reason: string;
+      /** No check tested the merge result (none required, none on the PRs): the `Merge queue` check says so. */
+      readonly untested?: boolean;
+      /** The `coordinator/status` head this batch merged (deleted after the promotion). */
+      readonly statusSha?: string | null;
     }
   | {
       readonly kind: 'fail-batch';
@@ -181,6 +240,8 @@ export type MergeAction =
       /** Status edits of the batch's status commit: its tasks, plus aggregates they complete. */
       readonly statusEdits: readonly StatusEdit[];
       readonly reason: string;
+      /** A `coordinator/status` head to merge first (status edits waiting for a staging run). */
+      readonly statusSha?: string | null;
     }
   | {
       readonly kind: 'commit-status';
@@ -209,6 +270,8 @@ export const EVENT_TYPES = [
   'task.merged',
   'merge.conflict',
   'merge.failed',
+  'merge.refused',
+  'merge.blocked',
   'task.blocked',
   'task.unblocked',
   'task.stalled',

@@ -46,6 +46,8 @@ const TITLES: Readonly<Record<CoordinatorEvent['type'], string>> = {
   'task.merged': 'Task merged',
   'merge.conflict': 'Merge conflict',
   'merge.failed': 'Checks failed on the merge result',
+  'merge.refused': 'GitHub refused the merge',
+  'merge.blocked': 'Merges are blocked by branch rules',
   'task.blocked': 'Task blocked',
   'task.unblocked': 'Task unblocked',
   'task.stalled': 'Task PR stalled',

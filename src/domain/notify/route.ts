@@ -30,6 +30,8 @@ export const EVENT_SEVERITY: Readonly<Record<string, Severity>> = {
   'task.stalled': 'warning',
   'ordering.violation': 'warning',
   'merge.failed': 'error',
+  'merge.refused': 'error',
+  'merge.blocked': 'error',
   'graph.invalid': 'error',
 };
 

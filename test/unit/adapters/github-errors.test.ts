@@ -47,8 +47,31 @@ describe('classifyGitHubError', () => {
       'permanent',
     ],
     ['404', http(404, { message: 'Not Found' }), 'not-found'],
-    ['403 permission', http(403, { message: 'Resource not accessible by integration' }), 'permanent'],
-    ['405 not mergeable', http(405, { message: 'Pull Request is not mergeable' }), 'permanent'],
+    ['403 permission', http(403, { message: 'Resource not accessible by integration' }), 'refused'],
+    [
+      '403 workflows permission',
+      http(403, {
+        message:
+          'refusing to allow a GitHub App to create or update workflow `.github/workflows/ci.yml` without `workflows` permission',
+      }),
+      'refused',
+    ],
+    ['405 not mergeable', http(405, { message: 'Pull Request is not mergeable' }), 'refused'],
+    [
+      '422 classic protection',
+      http(422, {
+        message:
+          'Protected branch update failed for refs/heads/main.\n\nRequired status check "ci" is expected.',
+      }),
+      'refused',
+    ],
+    [
+      '422 ruleset',
+      http(422, {
+        message: 'Repository rule violations found\n\nChanges must be made through a pull request.\n',
+      }),
+      'refused',
+    ],
     ['network error', new Error('fetch failed'), 'retry'],
     ['a plain bug', new TypeError('x is undefined'), 'permanent'],
     ['not an error at all', undefined, 'permanent'],

@@ -328,8 +328,23 @@ describe('planReconcile: a batch on coordinator/staging', () => {
       'promote #1 a',
     ],
     [
-      'nothing required: promote at once',
+      'nothing required: wait for the checks that ran on the PR head (safe default)',
       { tasks, pulls: queued, required: [], staging: stagingWith([[1, 'a']], []) },
+      'wait: waiting for ci on the merge result of #1',
+    ],
+    [
+      'nothing required: the checks that ran on the PR pass on staging -> promote',
+      {
+        tasks,
+        pulls: queued,
+        required: [],
+        staging: stagingWith([[1, 'a']], [{ name: 'ci', outcome: 'success' }]),
+      },
+      'promote #1 a',
+    ],
+    [
+      'nothing required and the PR had no checks: promote untested',
+      { tasks, pulls: [pull(1, 'a')], required: [], staging: stagingWith([[1, 'a']], []) },
       'promote #1 a',
     ],
     [

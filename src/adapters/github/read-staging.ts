@@ -1,0 +1,97 @@
+/**
+ * What the app keeps in branches of its own, read back each reconcile: the batch on
+ * `coordinator/staging` (its head commit's trailers, checks and the app's own runs), the status
+ * edits waiting on `coordinator/status` (its head's trailers, and `GET .../compare/{base}...{head}`
+ * to know whether the base already holds them), and the recently merged PRs (drift repair).
+ */
+import { parseBatchCommit, parseStatusEdits } from '../../domain/merge/batch-trailers.js';
+import {
+  type MergedPull,
+  type PendingStatus,
+  STAGING_BRANCH,
+  type StagingState,
+} from '../../domain/merge/types.js';
+import type { BlobCache } from './blob-cache.js';
+import { classifyGitHubError } from './errors.js';
+import type { Octokit, RepoRef } from './octokit.js';
+import { checkState } from './read-pulls.js';
+
+/** The branch where status edits wait for a staging run (branch rules require checks). */
+export const STATUS_BRANCH = 'coordinator/status';
+
+/** The sha of `heads/<branch>`, or null when the branch does not exist. @throws other octokit errors. */
+export async function branchSha(octokit: Octokit, repo: RepoRef, branch: string): Promise<string | null> {
+  try {
+    return (await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+  } catch (error) {
+    if (classifyGitHubError(error) === 'not-found') return null;
+    throw error;
+  }
+}
+
+/** The staging branch and its batch. */
+export async function readStaging(input: {
+  octokit: Octokit;
+  repo: RepoRef;
+  appId: number;
+  blobs: BlobCache;
+}): Promise<StagingState | null> {
+  const { octokit, repo } = input;
+  const sha = await branchSha(octokit, repo, STAGING_BRANCH);
+  if (!sha) return null;
+  const commit = await input.blobs.immutable(`commit:${repo.owner}/${repo.repo}@${sha}`, async () => {
+    const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: sha });
+    return { message: data.message, date: data.committer.date };
+  });
+  const batch = parseBatchCommit(commit.message);
+  const state = batch ? await checkState(input, sha) : { checks: [], own: {} };
+  return { sha, batch, committedAtMs: Date.parse(commit.date), checks: state.checks, ownChecks: state.own };
+}
+
+/** Edits waiting on `coordinator/status`, or null (no branch, or the base already contains its head). */
+export async function readPendingStatus(input: {
+  octokit: Octokit;
+  repo: RepoRef;
+  baseSha: string;
+  blobs: BlobCache;
+}): Promise<PendingStatus | null> {
+  const { octokit, repo } = input;
+  const sha = await branchSha(octokit, repo, STATUS_BRANCH);
+  if (!sha) return null;
+  const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+    ...repo,
+    basehead: `${input.baseSha}...${sha}`,
+    per_page: 1,
+  });
+  if (data.status === 'identical' || data.status === 'behind') return null;
+  const message = await input.blobs.immutable(
+    `commit:${repo.owner}/${repo.repo}@${sha}:message`,
+    async () => (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data.message,
+  );
+  return { sha, edits: parseStatusEdits(message) };
+}
+
+/** The last 30 closed PRs into the base that GitHub marked merged. */
+export async function readRecentlyMerged(
+  octokit: Octokit,
+  repo: RepoRef,
+  baseBranch: string,
+): Promise<MergedPull[]> {
+  const closed = await octokit.rest.pulls.list({
+    ...repo,
+    state: 'closed',
+    base: baseBranch,
+    sort: 'updated',
+    direction: 'desc',
+    per_page: 30,
+  });
+  return closed.data
+    .filter((p) => p.merged_at !== null)
+    .map((p) => ({
+      number: p.number,
+      title: p.title,
+      body: p.body ?? '',
+      headRef: p.head.ref,
+      url: p.html_url,
+    }));
+}

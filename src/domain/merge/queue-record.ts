@@ -1,0 +1,53 @@
+/**
+ * The `Merge queue` check run of a PR head is the app's record of that head, kept in GitHub (its
+ * `external_id`, which GitHub stores verbatim up to 255 characters; docs: "Create a check run"):
+ * who took in a PR from a fork (`trusted`), and later the bisection and retry state of the merge
+ * train. A new head starts with an empty record, so every decision is tied to the SHA it was made
+ * for. The text is `tgc1` then `;key=value` pairs, readable in the API.
+ */
+import { CHECK_NAMES, type OwnCheckRun, type PullState } from './types.js';
+
+export interface QueueRecord {
+  /** Login of the maintainer who took in this head of a fork PR (`/coordinator merge`). */
+  readonly trustedBy: string | null;
+  /**
+   * The run shows that branch rules block every merge (not a failure of this head): it is
+   * rewritten once the rules allow merging, and never keeps the head out of the queue.
+   */
+  readonly blockedByRules: boolean;
+}
+
+const PREFIX = 'tgc1';
+export const EMPTY_RECORD: QueueRecord = { trustedBy: null, blockedByRules: false };
+
+/** Reads a record; anything unreadable is the empty record. */
+export function parseQueueRecord(externalId: string | null | undefined): QueueRecord {
+  if (!externalId?.startsWith(PREFIX)) return EMPTY_RECORD;
+  const fields = new Map(
+    externalId
+      .slice(PREFIX.length)
+      .split(';')
+      .filter(Boolean)
+      .map((pair) => pair.split('=', 2) as [string, string]),
+  );
+  const trusted = fields.get('trusted');
+  return {
+    trustedBy: trusted && /^[A-Za-z0-9-]{1,39}$/.test(trusted) ? trusted : null,
+    blockedByRules: fields.get('blocked') === 'rules',
+  };
+}
+
+/** Writes a record as an `external_id`. */
+export function formatQueueRecord(record: QueueRecord): string {
+  return [
+    PREFIX,
+    ...(record.trustedBy ? [`trusted=${record.trustedBy}`] : []),
+    ...(record.blockedByRules ? ['blocked=rules'] : []),
+  ].join(';');
+}
+
+/** The record of a PR's current head (empty when its `Merge queue` run is on another head). */
+export function recordOf(pull: Pick<PullState, 'headSha' | 'ownChecks'>): QueueRecord {
+  const run: OwnCheckRun | undefined = pull.ownChecks[CHECK_NAMES.queue];
+  return run?.headSha === pull.headSha ? parseQueueRecord(run.externalId) : EMPTY_RECORD;
+}

@@ -1,0 +1,64 @@
+/**
+ * What users are told when a PR cannot merge: one builder for the failing `Merge queue` check run,
+ * the one PR comment and the event, so the three always say the same thing. The check is written
+ * first: it is the durable record that takes the head out of the queue (until it changes, or
+ * `/coordinator retry`); the comment carries a marker with the head SHA so it is written once.
+ */
+import { event } from './events.js';
+import { formatQueueRecord, type QueueRecord } from './queue-record.js';
+import type { BatchEntry, CoordinatorEvent } from './types.js';
+
+export type FailureKind = 'conflict' | 'checks-failed' | 'checks-timeout' | 'refused' | 'not-mergeable';
+
+export interface FailureReport {
+  readonly check: { readonly title: string; readonly summary: string; readonly externalId: string };
+  readonly comment: string;
+  readonly event: CoordinatorEvent;
+}
+
+/** The hidden marker of the failure comment for one head. */
+export function failureMarker(headSha: string): string {
+  return `<!-- taskgraph-coordinator:failure:${headSha} -->`;
+}
+
+/**
+ * Builds the report of one PR head.
+ * @param text Markdown explaining what happened and what to do.
+ */
+export function failureReport(input: {
+  entry: BatchEntry;
+  kind: FailureKind;
+  title: string;
+  text: string;
+  record: QueueRecord;
+  /** The event's one-line message (default: the title and the text's first line). */
+  message?: string;
+}): FailureReport {
+  const { entry, kind, title, text } = input;
+  const type =
+    kind === 'conflict' || kind === 'not-mergeable'
+      ? 'merge.conflict'
+      : kind === 'refused'
+        ? 'merge.refused'
+        : 'merge.failed';
+  const key =
+    type === 'merge.failed'
+      ? `merge.failed:${entry.number}:${entry.headSha}`
+      : `${type}:#${entry.number}:${entry.headSha}`;
+  const firstLine = text.split('\n')[0] ?? '';
+  return {
+    check: { title, summary: text, externalId: formatQueueRecord(input.record) },
+    comment: `**${title}** (task \`${entry.taskId}\`, head ${entry.headSha.slice(0, 7)})\n\n${text}\n\n${failureMarker(entry.headSha)}`,
+    event: event(type, {
+      key,
+      taskId: entry.taskId,
+      pull: entry.number,
+      message: input.message ?? `#${entry.number} (${entry.taskId}): ${title}. ${firstLine}`.slice(0, 600),
+    }),
+  };
+}
+
+/** The text of a conflict on the staging branch (the agent must merge the base into its branch). */
+export function conflictText(base: string): string {
+  return `This branch conflicts with \`${base}\`. Merge \`${base}\` into the branch (\`git fetch origin && git merge origin/${base}\`), resolve the conflict and push: the PR rejoins the queue when its head changes.`;
+}
