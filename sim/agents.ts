@@ -16,10 +16,15 @@ export interface AgentOptions {
   readonly branchPrefix: string;
   /** Task ids whose change also appends a line to `SHARED_FILE`. */
   readonly sharedEditors: ReadonlySet<string>;
+  /** Task ids whose change also edits `WORKFLOW_FILE` (needs the app's `workflows` permission). */
+  readonly workflowEditors?: ReadonlySet<string>;
+  /** Task ids no agent works on (a test brings their PR some other way). */
+  readonly skip?: ReadonlySet<string>;
   readonly tasksDir: string;
 }
 
 export const SHARED_FILE = 'shared/CHANGELOG.md';
+export const WORKFLOW_FILE = '.github/workflows/ci.yml';
 const MAINTAINER: Actor = { login: 'maintainer', type: 'User' };
 
 interface TaskInfo {
@@ -128,7 +133,7 @@ export class Agents {
     if (!main) return;
     const tasks = await tasksAt(this.repo, main, this.options.tasksDir);
     for (const task of tasks.values()) {
-      if (this.records.has(task.id) || task.status !== 'pending') continue;
+      if (this.records.has(task.id) || task.status !== 'pending' || this.options.skip?.has(task.id)) continue;
       if (!task.dependsOn.every((d) => tasks.get(d)?.status === 'completed')) continue;
       const kind =
         task.level === 'planning' ? 'planning' : task.level === 'review' ? 'review' : 'implementation';
@@ -198,6 +203,10 @@ export class Agents {
         sha: await git.writeBlob(`# ${taskId}\n\nDone by the scripted agent.\n`),
       },
     ];
+    if (this.options.workflowEditors?.has(taskId)) {
+      const text = `# CI, touched by ${taskId}\non: [push, pull_request]\njobs: {}\n`;
+      changes.push({ path: WORKFLOW_FILE, mode: '100644', sha: await git.writeBlob(text) });
+    }
     if (this.options.sharedEditors.has(taskId)) {
       const current = await git.blobAt(base, SHARED_FILE);
       const text = current ? (await git.readBlob(current)).toString('utf8') : '# Changelog\n';

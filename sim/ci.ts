@@ -1,5 +1,6 @@
 /**
- * A fake CI: on every push to a task branch or to `coordinator/staging` it posts a `ci` check run,
+ * A fake CI: on every push to a task branch or to `coordinator/staging`, and on every new head of a
+ * PR from a fork, it posts a `ci` check run,
  * queued at once and completed after `ciMs`. A run fails when a seeded coin lands under `failRate`,
  * or when it tests a task listed in `failTasks` whose agent has not pushed a fix yet (a commit
  * whose message starts with "Fix").
@@ -28,6 +29,16 @@ export class FakeCi {
     private readonly options: CiOptions,
   ) {
     hub.on('event', (event) => {
+      // A PR from a fork is tested on its pull_request events (as a `pull_request` workflow is);
+      // its pushes happen in the fork, where this CI does not run.
+      if (
+        event.kind === 'pull_request' &&
+        ['opened', 'synchronize'].includes(event.action) &&
+        event.pull.headRepo !== event.repo
+      ) {
+        this.#start(event.repo, event.pull.headRef, event.pull.headSha);
+        return;
+      }
       if (event.kind !== 'push' || /^0+$/.test(event.after)) return;
       const branch = event.ref.replace(/^refs\/heads\//, '');
       if (branch === 'coordinator/staging' || branch.startsWith(options.branchPrefix))

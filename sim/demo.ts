@@ -23,10 +23,11 @@ import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { Agents, branchOf, SHARED_FILE, tasksAt } from './agents.js';
 import { FakeCi } from './ci.js';
-import { Hub, type Repo } from './hub.js';
+import { type AppPermissions, DEFAULT_APP_PERMISSIONS, Hub, type Repo } from './hub.js';
+import { Reviewer } from './maintainer.js';
 import { seeded } from './random.js';
 import { buildReport, type DemoReport } from './report.js';
-import { StandInServer } from './server.js';
+import { StandInServer, USER_TOKEN_PREFIX } from './server.js';
 import { FakeTeams } from './teams.js';
 import { WebhookSender } from './webhooks.js';
 
@@ -57,7 +58,19 @@ export interface DemoOptions {
   /** Progress lines go here (null: silent). */
   readonly progress?: ((line: string) => void) | null;
   /** Extra scripted behaviour (tests): called once the app is up, before the agents start. */
-  readonly script?: (sim: { hub: Hub; repo: Repo }) => void;
+  readonly script?: (sim: { hub: Hub; repo: Repo; workdir: string }) => void | Promise<void>;
+  /** A JSON file: the body of `PUT /repos/{o}/{r}/branches/main/protection`, applied through the stand-in's REST route. */
+  readonly protectionFile?: string | null;
+  /** JSON files: bodies of `POST /repos/{o}/{r}/rulesets`, applied in order. */
+  readonly rulesetFiles?: readonly string[];
+  /** Installation permissions withheld from the app (e.g. `workflows`). */
+  readonly withhold?: readonly string[];
+  /** Tasks whose change also edits `.github/workflows/ci.yml`. */
+  readonly workflowEditors?: readonly string[];
+  /** Tasks no scripted agent works on. */
+  readonly skipTasks?: readonly string[];
+  /** Ends the run early (tests of a scenario that never completes every task). */
+  readonly stopWhen?: (sim: { hub: Hub; repo: Repo }) => boolean | Promise<boolean>;
 }
 
 /** Runs the demo. @throws when the app cannot start; a timeout is a report with `completed: false`. */
@@ -68,7 +81,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   mkdirSync(workdir, { recursive: true });
   const random = seeded(options.seed ?? 1);
   const startedAt = Date.now();
-  const hub = new Hub({ webUrl: 'https://github.example' });
+  const permissions: AppPermissions = { ...DEFAULT_APP_PERMISSIONS };
+  for (const name of options.withhold ?? []) delete permissions[name];
+  const hub = new Hub({ webUrl: 'https://github.example', permissions });
   const repo = await hub.createRepo(path.join(workdir, 'repos'), 'acme', 'wraith');
   const config = options.configFile ? readFileSync(options.configFile, 'utf8') : demoConfig(options);
   const channels = channelKeys(config);
@@ -81,6 +96,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     latencyMs: options.faults?.latencyMs ?? 0,
   });
   const gheHost = await server.listen();
+  await applyRules(gheHost, repo, options);
   const teams = new FakeTeams();
   await teams.listen();
   const channelsFile = path.join(workdir, 'teams-channels.json');
@@ -106,10 +122,39 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const timeline = new Timeline(hub, repo);
   let ci: FakeCi | null = null;
   let agents: Agents | null = null;
+  const reviewer = new Reviewer(hub, repo, Math.min(options.agentMs, 200));
+  let t0 = Date.now();
+  const report = (completed: boolean, error: string | null) =>
+    buildReport({
+      hub,
+      repo,
+      timeline,
+      agents:
+        agents ??
+        new Agents(hub, repo, {
+          agentMs: 0,
+          branchPrefix: 'feat/',
+          sharedEditors: new Set(),
+          tasksDir: 'tasks',
+        }),
+      server,
+      webhooks,
+      teams,
+      t0,
+      completed,
+      ciMs: options.ciMs,
+      agentMs: options.agentMs,
+      strategy: options.strategy ?? 'staging',
+      workdir,
+      reportFile: options.reportFile ?? null,
+      startedAt,
+      appLog: app.logFile,
+      error,
+    });
   try {
     await waitForApp(appPort, app.child, 30_000);
     appUrl = `http://127.0.0.1:${appPort}/api/github/webhooks`;
-    const t0 = Date.now();
+    t0 = Date.now();
     ci = new FakeCi(hub, {
       ciMs: options.ciMs,
       failRate: options.failRate,
@@ -122,17 +167,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       agentMs: options.agentMs,
       branchPrefix: 'feat/',
       sharedEditors,
+      workflowEditors: new Set(options.workflowEditors ?? []),
+      skip: new Set(options.skipTasks ?? []),
       tasksDir: 'tasks',
     });
-    options.script?.({ hub, repo });
+    await options.script?.({ hub, repo, workdir });
     agents.scan();
 
     const deadline = t0 + (options.timeoutMs ?? 10 * 60_000);
     let done = false;
-    while (!done && Date.now() < deadline) {
+    let stopped = false;
+    while (!done && !stopped && Date.now() < deadline) {
       await sleep(250);
       const state = await timeline.sample();
       done = state.total > 0 && state.completed === state.total;
+      stopped = (await options.stopWhen?.({ hub, repo })) === true;
       options.progress?.(progressLine(repo, timeline, state, t0));
     }
     // Let the last deliveries and posts settle (branch deletion, the final cards: the outbox posts
@@ -150,31 +199,42 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const branchesLeft = (await repo.git.refs('refs/heads/feat/')).size;
       if (Date.now() - quietSince >= 2_500 && (branchesLeft === 0 || !done)) break;
     }
-    return await buildReport({
-      hub,
-      repo,
-      timeline,
-      agents,
-      server,
-      webhooks,
-      teams,
-      t0,
-      completed: done,
-      ciMs: options.ciMs,
-      agentMs: options.agentMs,
-      strategy: options.strategy ?? 'staging',
-      workdir,
-      reportFile: options.reportFile ?? null,
-      startedAt,
-      appLog: app.logFile,
-    });
+    return await report(done, null);
+  } catch (error) {
+    // The report is written even when the run breaks, so it can be judged from outside.
+    await report(false, error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    throw error;
   } finally {
     agents?.stop();
+    reviewer.stop();
     ci?.stop();
     await stopApp(app.child);
     await server.close();
     await teams.close();
   }
+}
+
+/**
+ * Applies `--protection` and `--ruleset` files through the stand-in's REST routes, as the
+ * repository's owner (an admin): the same files work with `gh api -X PUT .../protection --input`.
+ * @throws when the stand-in refuses a body (422 with GitHub's reason).
+ */
+async function applyRules(gheHost: string, repo: Repo, options: DemoOptions): Promise<void> {
+  const call = async (method: string, route: string, file: string) => {
+    const response = await fetch(`http://${gheHost}/api/v3/repos/${repo.owner}/${repo.name}${route}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `token ${USER_TOKEN_PREFIX}${repo.owner}`,
+      },
+      body: readFileSync(file, 'utf8'),
+    });
+    if (!response.ok)
+      throw new Error(`${method} ${route} with ${file}: ${response.status} ${await response.text()}`);
+  };
+  if (options.protectionFile)
+    await call('PUT', `/branches/${repo.defaultBranch}/protection`, options.protectionFile);
+  for (const file of options.rulesetFiles ?? []) await call('POST', '/rulesets', file);
 }
 
 /** The demo's `.github/coordinator.yml`: required `ci`, channels `general` and `alerts` with routes. */
@@ -188,7 +248,7 @@ export function demoConfig(options: Pick<DemoOptions, 'strategy' | 'ciMs'>): str
     'notifications:',
     '  default_channel: general',
     '  routes:',
-    '    - events: [merge.conflict, merge.failed, task.blocked, task.stalled, graph.invalid, ordering.violation]',
+    '    - events: [merge.conflict, merge.failed, merge.refused, merge.blocked, task.blocked, task.stalled, graph.invalid, ordering.violation]',
     '      channel: alerts',
     '    - events: [task.merged, generation.completed, graph.completed, task.unblocked, custom]',
     '      channel: general',

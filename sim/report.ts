@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { AgentRecord, Agents } from './agents.js';
 import type { Timeline } from './demo.js';
 import type { Hub, Repo } from './hub.js';
-import type { StandInServer } from './server.js';
+import type { LoggedRequest, StandInServer } from './server.js';
 import type { FakeTeams, TeamsPost } from './teams.js';
 import type { WebhookSender } from './webhooks.js';
 
@@ -26,6 +26,19 @@ export interface TaskRow {
   readonly statusChanges: number;
   readonly fixes: number;
   readonly branchUpdates: number;
+}
+
+export interface CheckRunRow {
+  readonly name: string;
+  readonly headSha: string;
+  /** The branch last moved to `headSha`, when one was. */
+  readonly headBranch: string | null;
+  readonly status: string;
+  readonly conclusion: string | null;
+  readonly title: string | null;
+  readonly summary: string | null;
+  /** The app that posted it. */
+  readonly appId: number;
 }
 
 export interface DemoReport {
@@ -54,6 +67,12 @@ export interface DemoReport {
   readonly lowerBoundMs: number;
   readonly branchesLeft: readonly string[];
   readonly checkRunsInProgress: readonly { name: string; headSha: string }[];
+  /** Every check run of the repository, to judge a run from outside. */
+  readonly checkRuns: readonly CheckRunRow[];
+  /** Why the run broke, when it did (the report is written anyway). */
+  readonly error: string | null;
+  /** Every answer GitHub's rules would give: refusals (403, 405, 422) and conflicts (409), by route and message. */
+  readonly refusals: readonly { route: string; status: number; message: string; count: number }[];
   readonly mainHistory: readonly string[];
   readonly workdir: string;
   readonly appLog: string;
@@ -77,6 +96,7 @@ export async function buildReport(input: {
   reportFile: string | null;
   startedAt: number;
   appLog: string;
+  error?: string | null;
 }): Promise<DemoReport> {
   const { repo, timeline, agents } = input;
   await timeline.sample();
@@ -166,12 +186,47 @@ export async function buildReport(input: {
     checkRunsInProgress: repo.checkRuns
       .filter((r) => r.status !== 'completed')
       .map((r) => ({ name: r.name, headSha: r.headSha })),
+    checkRuns: checkRunRows(repo),
+    error: input.error ?? null,
+    refusals: refusalRows(log),
     mainHistory: await repo.git.log('refs/heads/main'),
     workdir: input.workdir,
     appLog: input.appLog,
   };
   if (input.reportFile) writeFileSync(input.reportFile, `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+function refusalRows(log: readonly LoggedRequest[]): DemoReport['refusals'] {
+  const rows = new Map<string, { route: string; status: number; message: string; count: number }>();
+  for (const r of log) {
+    if (!r.message || /secondary rate limit/.test(r.message)) continue;
+    const key = `${r.method} ${r.route} ${r.status} ${r.message}`;
+    const row = rows.get(key) ?? {
+      route: `${r.method} ${r.route}`,
+      status: r.status,
+      message: r.message,
+      count: 0,
+    };
+    row.count++;
+    rows.set(key, row);
+  }
+  return [...rows.values()];
+}
+
+function checkRunRows(repo: Repo): CheckRunRow[] {
+  const branchOf = new Map<string, string>();
+  for (const move of repo.refLog) if (move.sha) branchOf.set(move.sha, move.branch);
+  return repo.checkRuns.map((r) => ({
+    name: r.name,
+    headSha: r.headSha,
+    headBranch: branchOf.get(r.headSha) ?? null,
+    status: r.status,
+    conclusion: r.conclusion,
+    title: r.output.title,
+    summary: r.output.summary,
+    appId: r.appId,
+  }));
 }
 
 /**

@@ -25,6 +25,8 @@ export interface LoggedRequest {
   readonly atMs: number;
   /** Time spent answering, ms (latency faults included). */
   readonly durationMs: number;
+  /** GitHub's message of a 4xx answer other than 404 (refusals, conflicts, races). */
+  readonly message?: string;
 }
 
 const COMPILED = ROUTES.map((route) => {
@@ -134,7 +136,18 @@ export class StandInServer {
         }
         headers = { ...headers, etag };
       }
-      this.log.push({ method, route, status, atMs: Date.now(), durationMs: performance.now() - startedAt });
+      const message =
+        status >= 400 && status < 500 && status !== 404
+          ? String((body as { message?: unknown })?.message ?? '')
+          : undefined;
+      this.log.push({
+        method,
+        route,
+        status,
+        atMs: Date.now(),
+        durationMs: performance.now() - startedAt,
+        ...(message ? { message } : {}),
+      });
       if (status === 204) {
         res.writeHead(204, headers);
         res.end();

@@ -137,4 +137,41 @@ export const REPO_ROUTES: readonly Route[] = [
       return paginate(req, rows, (items) => items);
     },
   },
+  {
+    // docs "Compare two commits": `base...head`; status ahead, behind, identical or diverged.
+    method: 'GET',
+    template: '/repos/{owner}/{repo}/compare/{basehead}',
+    handle: async (hub, req) => {
+      const repo = repoOf(hub, req);
+      const [baseRef, headRef] = String(req.params.basehead).split('...');
+      const base = baseRef ? await repo.git.ref(baseRef) : null;
+      const head = headRef ? await repo.git.ref(headRef) : null;
+      if (!base || !head) throw new HttpError(404, 'Not Found');
+      const mergeBase = await repo.git.mergeBase(base, head);
+      const count = async (from: string | null, to: string) =>
+        from === to
+          ? 0
+          : Number((await repo.git.git(['rev-list', '--count', from ? `${from}..${to}` : to])).stdout.trim());
+      const aheadBy = await count(mergeBase, head);
+      const behindBy = await count(mergeBase, base);
+      const status =
+        aheadBy === 0 && behindBy === 0
+          ? 'identical'
+          : aheadBy === 0
+            ? 'behind'
+            : behindBy === 0
+              ? 'ahead'
+              : 'diverged';
+      return ok({
+        status,
+        ahead_by: aheadBy,
+        behind_by: behindBy,
+        total_commits: aheadBy,
+        merge_base_commit: mergeBase ? await commitJson(hub, repo, mergeBase) : null,
+        base_commit: await commitJson(hub, repo, base),
+        commits: [],
+        files: [],
+      });
+    },
+  },
 ];

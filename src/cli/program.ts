@@ -67,6 +67,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--timeout <s>', 'give up after this many seconds', '900')
     .option('--seed <n>', "seed of the fake CI's coin", '1')
+    .option(
+      '--protection <file>',
+      "JSON body of PUT /repos/{owner}/{repo}/branches/main/protection, applied before the run (GitHub's own format)",
+    )
+    .option(
+      '--ruleset <file>',
+      'JSON body of POST /repos/{owner}/{repo}/rulesets, applied before the run (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--withhold <permissions>',
+      'comma-separated installation permissions the app does not get (e.g. workflows)',
+    )
     .action((options) => {
       result = runDemoCommand(options, io);
     });

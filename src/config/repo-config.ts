@@ -57,12 +57,17 @@ const merge = z
       .enum(['ready', 'label'])
       .default('ready')
       .describe('ready: a non-draft PR is complete; label: it also needs the `coordinator: merge` label.'),
-    /** Check names that must pass; null: take them from the base branch's protection. */
+    /**
+     * Check names that must pass on a PR head and on the merge result, beside those the base
+     * branch's protection and rulesets require (those are always waited for).
+     */
     required_checks: z
       .array(z.string().min(1))
       .nullable()
       .default(null)
-      .describe("Checks that must pass; null reads them from the base branch's protection."),
+      .describe(
+        "Checks that must pass on the PR and on the merge result, in addition to those the base branch's protection and rulesets require; null: only those (and, when nothing is required, the checks that ran on the PR).",
+      ),
     /** How long to wait for required checks to appear on the staging head (default 60 minutes). */
     checks_timeout: duration
       .prefault(60)

@@ -61,6 +61,7 @@ export function registerHandlers(
       'pull_request.edited',
       'pull_request.closed',
       'pull_request_review.submitted',
+      'pull_request_review.dismissed',
       'status',
     ],
     async (context) => repoEvent(context.name, context.id, context.payload as RepoPayload),

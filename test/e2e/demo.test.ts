@@ -4,69 +4,15 @@
  * what ended up in git and in the stand-in, not what the app says about itself. Needs `npm run build`
  * first (`npm test` does it).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tasksAt } from '../../sim/agents.js';
 import { runDemo } from '../../sim/demo.js';
 import { GitRepo } from '../../sim/git.js';
-import type { DemoReport } from '../../sim/report.js';
+import { channelText, expectCleanFinish, FAST, smallGraph } from '../helpers/e2e.js';
 import { WRAITH_DIR } from '../helpers/task-files.js';
 
 const WRAITH_01 = path.join(WRAITH_DIR, '01-decomposed-all-pending/tasks');
-const FAST = { ciMs: 300, agentMs: 200, resyncMs: 1_500, timeoutMs: 240_000, progress: null };
-
-/** A small graph: a and b independent, c after both. */
-function smallGraph(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'e2e-tasks-'));
-  const task = (id: string, deps: string[] = []) =>
-    [
-      '---',
-      `id: ${id}`,
-      `name: Task ${id}`,
-      'status: pending',
-      'level: implementation',
-      ...(deps.length > 0 ? ['depends_on:', ...deps.map((d) => `  - ${d}`)] : []),
-      '---',
-      '',
-      '## Notes',
-      '',
-      '> To be filled by implementation agent',
-      '',
-      '## Summary',
-      '',
-      '> To be filled on completion',
-      '',
-    ].join('\n');
-  writeFileSync(path.join(dir, 'a.md'), task('a'));
-  writeFileSync(path.join(dir, 'b.md'), task('b'));
-  writeFileSync(path.join(dir, 'c.md'), task('c', ['a', 'b']));
-  return dir;
-}
-
-/** Every text a channel's accepted posts carried (card titles and digest lines), joined. */
-function channelText(report: DemoReport, channel: string): string {
-  const texts: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'TextBlock' && typeof record.text === 'string') texts.push(record.text);
-      Object.values(record).forEach(walk);
-    }
-  };
-  for (const post of report.teams) if (post.channel === channel && post.status === 202) walk(post.body);
-  return texts.join('\n');
-}
-
-function expectCleanFinish(report: DemoReport) {
-  expect(report.completed).toBe(true);
-  expect(Object.values(report.finalStatuses).every((s) => s === 'completed')).toBe(true);
-  expect(report.violations).toEqual([]);
-  expect(report.branchesLeft).toEqual([]);
-  expect(report.checkRunsInProgress).toEqual([]);
-}
 
 describe('the demo on wraith snapshot 01 (35 tasks)', () => {
   it("merges every task in dependency order: statuses on main, branches deleted, agents' files present", async () => {

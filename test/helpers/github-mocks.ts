@@ -113,7 +113,15 @@ export function mockPullReads(
     api
       .get(`${R}/pulls/${pull.number}/files`)
       .query({ per_page: 100 })
-      .reply(200, [{ filename: 'src/a.ts', status: 'added', sha: '4'.repeat(40) }]);
+      .reply(200, [{ filename: 'src/a.ts', status: 'added', sha: '4'.repeat(40) }])
+      // A head new to the app: its parents are read once, for runs it left on a replaced head.
+      .get(`${R}/git/commits/${head}`)
+      .reply(200, {
+        sha: head,
+        parents: [{ sha: BASE }],
+        message: 'work',
+        committer: { date: '2026-06-02T10:00:00Z' },
+      });
   return api
     .get(`${R}/commits/${head}/check-runs`)
     .query({ per_page: 100 })

@@ -109,6 +109,8 @@ async function readPull(input: PullsInput, pull: ListedPull): Promise<PullState 
       ),
     );
   const { checks, own } = await checkState(input, pull.head.sha);
+  const superseded =
+    own[CHECK_NAMES.order] || own[CHECK_NAMES.graph] ? [] : await supersededRuns(input, pull.head.sha);
   const mergeableState =
     config.merge.strategy === 'direct' && isTask
       ? ((await octokit.rest.pulls.get({ ...repo, pull_number: pull.number })).data.mergeable_state ?? null)
@@ -139,6 +141,7 @@ async function readPull(input: PullsInput, pull: ListedPull): Promise<PullState 
     author: pull.user?.login ?? '',
     fromFork: (pull.head.repo?.full_name ?? '').toLowerCase() !== fullName,
     reviews,
+    ...(superseded.length > 0 ? { superseded } : {}),
     ...(owners ? { owners } : {}),
     ...(touchesGraph ? { proposed: proposedGraph(input, files, headTexts) } : {}),
   };
@@ -179,6 +182,22 @@ function proposedGraph(
     }
   }
   return { loaded, configProblems };
+}
+
+/**
+ * The app's runs in progress on the parents of a head the app has not written on yet: an agent that
+ * merges the base into its branch or pushes a fix makes the old head a parent of the new one.
+ * (A force push leaves no such trace; its old head's runs stay as they were.)
+ */
+async function supersededRuns(input: PullsInput, headSha: string): Promise<OwnCheckRun[]> {
+  const { octokit, repo } = input;
+  const parents = await input.blobs.immutable(`parents:${repo.owner}/${repo.repo}@${headSha}`, async () =>
+    (await octokit.rest.git.getCommit({ ...repo, commit_sha: headSha })).data.parents.map((p) => p.sha),
+  );
+  const runs = await Promise.all(
+    parents.filter((p) => p !== input.base.baseSha).map((p) => ownChecks(input, p)),
+  );
+  return runs.flatMap((own) => Object.values(own)).filter((run) => run.status !== 'completed');
 }
 
 /** Reviews with whether each reviewer has write access (collaborator permission API, cached). */

@@ -20,6 +20,9 @@ export interface DemoCliOptions {
   readonly strategy: 'staging' | 'direct';
   readonly timeout: string;
   readonly seed: string;
+  readonly protection?: string;
+  readonly ruleset?: readonly string[];
+  readonly withhold?: string;
 }
 
 /** What the demo module returns (see `sim/report.ts`); only what the summary prints. */
@@ -79,6 +82,12 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     );
     return EXIT.usage;
   }
+  for (const file of [options.protection, ...(options.ruleset ?? [])]) {
+    if (file && !existsSync(file)) {
+      io.err(`taskgraph-coordinator: ${file} does not exist\n`);
+      return EXIT.usage;
+    }
+  }
   if (options.workdir && existsSync(options.workdir) && readdirSync(options.workdir).length > 0) {
     io.err(
       `taskgraph-coordinator: --workdir ${options.workdir} is not empty; pass an empty or new directory\n`,
@@ -105,6 +114,12 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     strategy: options.strategy,
     timeoutMs: numbers.timeoutS * 1000,
     seed: numbers.seed,
+    protectionFile: options.protection ? path.resolve(options.protection) : null,
+    rulesetFiles: (options.ruleset ?? []).map((f) => path.resolve(f)),
+    withhold: (options.withhold ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
     progress: (line: string) => {
       if (tty) io.err(`\r\u001b[2K${line}`);
       else if (Date.now() - lastPrinted >= 5_000) {

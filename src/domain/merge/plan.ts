@@ -16,6 +16,8 @@
  *   failing check, never silence. While the graph has errors every task PR waits.
  * - `Merge queue` on complete candidates while branch rules refuse every merge of the app: failing,
  *   naming the settings (rewritten as queued once the rules allow merging).
+ * - The app's runs left in progress on a head a PR replaced (its parent): completed as neutral,
+ *   "Superseded by <new head>".
  *
  * Gates: a task PR is a *candidate* when its `Merge order` verdict is ready (which needs, beyond
  * dependencies: no fork unless a maintainer took in this head, the required reviews met on the
@@ -117,6 +119,18 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
 
   const ready: { pull: PullState; taskId: string }[] = [];
   for (const pull of snapshot.pulls) {
+    for (const run of pull.superseded ?? []) {
+      checkRuns.push({
+        name: run.name,
+        headSha: run.headSha,
+        status: 'completed',
+        conclusion: 'neutral',
+        title: `Superseded by ${pull.headSha.slice(0, 7)}`,
+        summary: `#${pull.number} has a new head (${pull.headSha.slice(0, 7)}); the coordinator judges that one now.`,
+        annotations: [],
+        existingId: run.id,
+      });
+    }
     if (pull.proposed) {
       const run = graphCheck({
         loaded: pull.proposed.loaded,

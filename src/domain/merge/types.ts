@@ -72,6 +72,11 @@ export interface PullState {
   readonly mergeableState: string | null;
   /** Login of the PR's author. */
   readonly author?: string;
+  /**
+   * The app's runs still in progress on the heads this head replaced (its parents, read when the
+   * head is new to the app): completed as superseded, so nothing waits forever on an abandoned head.
+   */
+  readonly superseded?: readonly OwnCheckRun[];
   /** Whether the head branch lives in another repository (a fork, or a deleted one). */
   readonly fromFork?: boolean;
   /** Reviews of the PR (read only when the base branch requires reviews). */
