@@ -1,5 +1,5 @@
 /**
- * `npm run bench [graph-core|merge]`: runs the benchmarks (default: all) and writes JSON to
+ * `npm run bench [graph-core|merge|protection]`: runs the benchmarks (default: all) and writes JSON to
  * bench/results/<name>.json (and stdout). Figures are only compared within one run: this machine is
  * shared and noisy.
  */
@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { benchGraphCore } from './graph-core.js';
 import { benchMerge } from './merge.js';
+import { benchProtection } from './protection.js';
 
 const outDir = path.resolve('bench/results');
 mkdirSync(outDir, { recursive: true });
@@ -14,6 +15,7 @@ const wanted = new Set(process.argv.slice(2));
 const runs: Record<string, () => unknown | Promise<unknown>> = {
   'graph-core': () => benchGraphCore(),
   merge: () => benchMerge(),
+  protection: () => benchProtection(),
 };
 
 for (const [name, run] of Object.entries(runs)) {
