@@ -164,6 +164,45 @@ describe('trust and refusals', () => {
     expect(report.mainHistory.some((l) => l.endsWith(`Merge task x (#${forkPull})`))).toBe(true);
   }, 120_000);
 
+  it('checks the graph a PR would leave behind: a dangling dependency fails the Task graph check on its head', async () => {
+    let head = '';
+    const report = await runDemo({
+      tasksDir: smallGraph(),
+      failRate: 0,
+      sharedEditors: [],
+      ...FAST,
+      timeoutMs: 60_000,
+      script: async ({ hub, repo }) => {
+        const main = (await repo.git.ref('refs/heads/main')) as string;
+        const text = '---\nid: d\nname: Task d\nstatus: pending\ndepends_on:\n  - ghost\n---\n';
+        const tree = await repo.git.createTree(main, [
+          { path: 'tasks/d.md', mode: '100644', sha: await repo.git.writeBlob(text) },
+        ]);
+        head = await repo.git.commitTree({ tree, parents: [main], message: 'Plan task d' });
+        const planner = { login: 'planner', type: 'User' as const };
+        await hub.moveBranch(repo, 'planning/more', head, null, planner);
+        await hub.openPull(repo, {
+          head: 'planning/more',
+          base: 'main',
+          title: 'Plan d',
+          body: '',
+          draft: false,
+          user: planner,
+        });
+      },
+      stopWhen: ({ repo }) => repo.checkRuns.some((r) => r.headSha === head && r.name === 'Task graph'),
+    });
+    const run = report.checkRuns.find((r) => r.headSha === head && r.name === 'Task graph');
+    expect(run).toMatchObject({ conclusion: 'failure', title: '1 error in the task graph' });
+    expect(run?.summary).toContain('as it would be on `main` after this PR merges');
+    // The base's own graph is fine, and merges went on.
+    expect(
+      report.checkRuns.some(
+        (r) => r.name === 'Task graph' && r.headBranch === 'main' && r.conclusion === 'success',
+      ),
+    ).toBe(true);
+  }, 120_000);
+
   it('reports a PR that changes a workflow without the workflows permission, and merges the PRs behind it', async () => {
     const report = await runDemo({
       tasksDir: smallGraph([['d', []]]),
