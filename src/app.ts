@@ -18,6 +18,20 @@ import { Notifier } from './coordinator/notifier.js';
 import { reconcileRepo } from './coordinator/reconcile.js';
 import { RepoQueue } from './coordinator/repo-queue.js';
 import { DEFAULT_SLUG } from './domain/merge/plan.js';
+
+/** A set that forgets its oldest keys beyond `max` (follow-ups known to be done). */
+class BoundedSet {
+  readonly #keys = new Set<string>();
+  constructor(readonly max: number) {}
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+  add(key: string): void {
+    this.#keys.add(key);
+    if (this.#keys.size > this.max) this.#keys.delete(this.#keys.values().next().value as string);
+  }
+}
+
 import { type NewComment, registerHandlers, type Target } from './handlers/targets.js';
 
 export interface CoordinatorOptions {
@@ -82,9 +96,11 @@ export function coordinatorApp(
     const permissions = new PermissionCache({ now });
     const login = selfLogin(app);
     const appSlug = async () => (await login())?.replace(/\[bot\]$/, '') ?? DEFAULT_SLUG;
+    const settled = new BoundedSet(10_000);
     const deps = {
       appId: options.appId,
       appSlug,
+      settled,
       blobs,
       permissions,
       dryRun: options.dryRun,
@@ -99,11 +115,17 @@ export function coordinatorApp(
         if (!target) return;
         const octokit = withConditionalRequests((await app.auth(target.installationId)) as Octokit, etags);
         const result = await reconcileRepo(deps, octokit, { owner: target.owner, repo: target.repo });
-        failures.delete(key);
         app.log.info({ repo: key, action: result.plan?.action.kind ?? 'none' }, result.outcome);
         if (result.active) active.add(key);
         else active.delete(key);
         if (result.reconcileAgain) void queue.poke(key);
+        if (!result.sideEffectsFailed) failures.delete(key);
+        else if (!result.reconcileAgain) {
+          // A check, comment or branch deletion failed: derive and try it again after a backoff.
+          const attempt = (failures.get(key) ?? 0) + 1;
+          failures.set(key, attempt);
+          setTimeout(() => void queue.poke(key), backoffMs(attempt, Math.random(), 0)).unref();
+        }
       },
       (key, error) => {
         const kind = classifyGitHubError(error);

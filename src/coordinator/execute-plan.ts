@@ -8,14 +8,16 @@
 import type { Logger } from 'probot';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { ReadSnapshot } from '../adapters/github/read-snapshot.js';
-import { STATUS_BRANCH } from '../adapters/github/read-staging.js';
+import { branchSha, STATUS_BRANCH } from '../adapters/github/read-staging.js';
 import { RepoWriter } from '../adapters/github/repo-writer.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import { mergeCommitMessage } from '../domain/merge/batch-trailers.js';
 import { policyOf } from '../domain/merge/plan.js';
+import { failureMarker } from '../domain/merge/reports.js';
 import {
   type CoordinatorEvent,
   type MergeAction,
+  type OwedComment,
   type Plan,
   STAGING_BRANCH,
   type StatusEdit,
@@ -39,22 +41,80 @@ export interface ExecuteInput {
 export interface ExecuteResult {
   readonly outcome: string;
   readonly reconcileAgain: boolean;
+  /** Side effects that failed (a check, a comment, a branch deletion): reconcile again later. */
+  readonly sideEffectsFailed?: readonly string[];
   /** False when the action lost a race and did nothing (its `actionEvents` are not true). */
   readonly actionTookEffect?: boolean;
   /** Facts only execution can learn (a conflict found by the merge, a refusal). */
   readonly events?: readonly CoordinatorEvent[];
 }
 
-/** Executes a plan. @throws octokit errors other than the races, conflicts and refusals handled here. */
+/**
+ * Executes a plan. Check runs, drafts, branch deletions and owed comments are side effects: one
+ * that fails is logged and left for the next reconcile, which derives it again, and never keeps the
+ * merge action from running. Only the app's own checks on a staging head about to be promoted must
+ * be written first (the promotion needs them).
+ * @throws octokit errors of the action other than the races, conflicts and refusals handled here.
+ */
 export async function executePlan(
   args: Omit<ExecuteInput, 'writer'> & { writer?: RepoWriter },
 ): Promise<ExecuteResult> {
   const input: ExecuteInput = { ...args, writer: args.writer ?? new RepoWriter(args.octokit, args.repo) };
-  for (const run of input.plan.checkRuns) await writeCheckRun(input.octokit, input.repo, run);
-  await openDraftPulls(input);
+  const failed: string[] = [];
+  const sideEffect = async (what: string, work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      failed.push(what);
+      input.log?.warn({ err: error, what }, 'a side effect failed; the next reconcile tries again');
+    }
+  };
   const action = input.plan.action;
-  if (action.kind === 'wait') return { outcome: `wait: ${action.reason}`, reconcileAgain: false };
-  return runAction(input, action);
+  const prerequisite = action.kind === 'promote' ? action.stagingSha : null;
+  for (const run of input.plan.checkRuns) {
+    if (run.headSha === prerequisite) await writeCheckRun(input.octokit, input.repo, run);
+    else
+      await sideEffect(`check ${run.name} on ${run.headSha.slice(0, 7)}`, () =>
+        writeCheckRun(input.octokit, input.repo, run),
+      );
+  }
+  await sideEffect('draft PRs', () => openDraftPulls(input));
+  const result =
+    action.kind === 'wait'
+      ? { outcome: `wait: ${action.reason}`, reconcileAgain: false }
+      : await runAction(input, action);
+  for (const branch of input.plan.deleteBranches ?? [])
+    await sideEffect(`delete ${branch.name}`, () => deleteMerged(input, branch));
+  for (const comment of input.plan.comments ?? [])
+    await sideEffect(`comment on #${comment.pull}`, () => resumeComment(input, comment));
+  return failed.length > 0 ? { ...result, sideEffectsFailed: failed } : result;
+}
+
+/**
+ * Deletes a merged task branch if it still points at the merged head (read again just before:
+ * `DELETE .../git/refs` has no compare-and-swap, and an agent may have pushed new work since).
+ */
+async function deleteMerged(input: ExecuteInput, branch: { name: string; sha: string }): Promise<void> {
+  if ((await branchSha(input.octokit, input.repo, branch.name)) !== branch.sha) return;
+  await input.writer.deleteBranch(branch.name);
+}
+
+/**
+ * Writes a failure comment the report owes (a failed or interrupted report), unless the PR already
+ * has it (the comment's marker names the head), then records on the head's `Merge queue` run that
+ * it is there.
+ */
+async function resumeComment(input: ExecuteInput, comment: OwedComment): Promise<void> {
+  const { octokit, repo } = input;
+  const existing = await octokit.paginate(octokit.rest.issues.listComments, {
+    ...repo,
+    issue_number: comment.pull,
+    per_page: 100,
+  });
+  const marker = failureMarker(comment.headSha);
+  if (!existing.some((c) => (c.body ?? '').includes(marker)))
+    await octokit.rest.issues.createComment({ ...repo, issue_number: comment.pull, body: comment.body });
+  await octokit.rest.checks.update({ ...repo, check_run_id: comment.runId, external_id: comment.externalId });
 }
 
 async function runAction(input: ExecuteInput, action: MergeAction): Promise<ExecuteResult> {
@@ -198,19 +258,13 @@ async function promote(
       events,
     };
   }
-  const summary = action.untested
-    ? `Merged into \`${snapshot.baseBranch}\` **without tests**: no check is required on \`${snapshot.baseBranch}\` and none ran on this PR. Require a check (branch protection, a ruleset, or \`merge.required_checks\`) so the merge result is tested first.`
-    : `Merged into \`${snapshot.baseBranch}\`: ${action.reason}.`;
-  for (const entry of action.entries) {
-    await queueCheck(input, entry, {
-      conclusion: 'success',
-      title: action.untested ? 'Merged (not tested)' : 'Merged',
-      summary,
-    });
-    const pull = snapshot.pulls.find((p) => p.number === entry.number);
-    if (snapshot.config.merge.delete_branch && pull && !pull.fromFork)
-      await writer.deleteBranch(pull.headRef);
-  }
+  if (action.untested)
+    for (const entry of action.entries)
+      await queueCheck(input, entry, {
+        conclusion: 'success',
+        title: 'Merged (not tested)',
+        summary: `Merged into \`${snapshot.baseBranch}\` **without tests**: no check is required on \`${snapshot.baseBranch}\` and none ran on this PR. Require a check (branch protection, a ruleset, or \`merge.required_checks\`) so the merge result is tested first.`,
+      });
   if (action.statusSha && snapshot.pendingStatus?.sha === action.statusSha)
     await writer.deleteBranch(STATUS_BRANCH);
   return {

@@ -76,51 +76,65 @@ export class Notifier {
   }
 
   /**
-   * Enqueues every event for every channel it routes to.
-   * @returns how many rows were new (duplicates of earlier events are skipped).
+   * Announces each event once: its key goes into the repository's journal with its notifications in
+   * one transaction, so an event the reconcile derives again from GitHub's state (a merge, a ready
+   * task, a failure recorded on a check) is never posted twice. On the first sight of a repository,
+   * facts older than the app (`QUIET_ON_FIRST_SIGHT`) are journaled without a post.
+   * @returns how many notifications were enqueued.
    */
   publish(context: EventContext, events: readonly CoordinatorEvent[]): number {
     const repo = `${context.owner}/${context.repo}`;
     if (events.length === 0) return 0;
-    for (const event of events)
-      this.#store.recordEvent({
-        repo,
-        type: event.type,
-        key: event.key,
-        taskId: event.taskId,
-        atMs: this.#now(),
-      });
-    const toSend = events.map((event) => this.#withSummary(repo, context, event));
-    if (context.knownChannels.size === 0) {
-      if (!this.#warned.has(context.owner)) {
-        this.#warned.add(context.owner);
-        this.#log.info({ owner: context.owner }, 'no Teams channels for this owner; events are only logged');
-      }
-      for (const event of toSend) this.#log.debug({ repo, event }, 'event');
-      return 0;
-    }
+    const firstSight = !this.#store.hasHistory(repo);
+    const seen = new Set<string>();
     let added = 0;
-    for (const event of toSend) {
-      for (const n of notificationsFor(event, context)) {
-        if (!context.knownChannels.has(n.channel)) {
+    for (const event of events) {
+      if (seen.has(event.key)) continue;
+      seen.add(event.key);
+      const record = { repo, type: event.type, key: event.key, taskId: event.taskId, atMs: this.#now() };
+      if (context.knownChannels.size === 0 || (firstSight && QUIET_ON_FIRST_SIGHT.has(event.type))) {
+        if (this.#store.publish(record, []))
+          this.#log.debug({ repo, event }, 'event journaled without a post');
+        this.#warnNoChannels(context);
+        continue;
+      }
+      const toSend = this.#withSummary(repo, context, event);
+      const notifications = notificationsFor(toSend, context);
+      for (const n of notifications) {
+        if (!context.knownChannels.has(n.channel))
           this.#log.warn(
             { repo, channel: n.channel },
             'no URL for this channel key; the event waits in the outbox until TEAMS_CHANNELS_FILE names it',
           );
-        }
-        const fresh = this.#store.enqueue({
-          dedupeKey: n.dedupeKey,
-          owner: context.owner,
-          channel: n.channel,
-          payload: JSON.stringify(n.payload),
-          nowMs: this.#now(),
-        });
-        if (fresh) {
-          added++;
-          this.#log.info({ repo, event: event.type, channel: n.channel, why: n.reason }, 'event enqueued');
-        }
       }
+      const rows = notifications.map((n) => ({
+        dedupeKey: n.dedupeKey,
+        owner: context.owner,
+        channel: n.channel,
+        payload: JSON.stringify(n.payload),
+      }));
+      if (!this.#store.publish(record, rows)) continue;
+      added += rows.length;
+      for (const n of notifications)
+        this.#log.info({ repo, event: event.type, channel: n.channel, why: n.reason }, 'event enqueued');
     }
     return added;
   }
+
+  #warnNoChannels(context: EventContext): void {
+    if (context.knownChannels.size > 0 || this.#warned.has(context.owner)) return;
+    this.#warned.add(context.owner);
+    this.#log.info({ owner: context.owner }, 'no Teams channels for this owner; events are only logged');
+  }
 }
+
+/**
+ * Facts a reconcile derives that may predate the app's first look at a repository (merges, completed
+ * generations): journaled, not posted, on first sight, so installing the app on a busy repository
+ * does not flood its channels.
+ */
+const QUIET_ON_FIRST_SIGHT: ReadonlySet<string> = new Set([
+  'task.merged',
+  'generation.completed',
+  'graph.completed',
+]);

@@ -9,11 +9,12 @@ import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
 import { readRepoConfig } from '../adapters/github/read-config.js';
 import { readSnapshot } from '../adapters/github/read-snapshot.js';
+import type { SettledSet } from '../adapters/github/read-staging.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
 import { planReconcile } from '../domain/merge/plan.js';
-import type { Plan } from '../domain/merge/types.js';
+import type { CoordinatorEvent, Plan } from '../domain/merge/types.js';
 import { executePlan } from './execute-plan.js';
 import { contextOf, type Notifier } from './notifier.js';
 
@@ -24,6 +25,8 @@ export interface ReconcileDeps {
   readonly blobs: BlobCache;
   /** Reviewers' write access, cached (required reviews count only those). */
   readonly permissions: PermissionCache;
+  /** Follow-ups known to be done (bounded, in memory). */
+  readonly settled: SettledSet;
   /** Server-wide dry run (`DRY_RUN`); a repo can also ask with `dry_run: true`. */
   readonly dryRun: boolean;
   readonly log: Logger;
@@ -40,6 +43,8 @@ export interface ReconcileResult {
   readonly reconcileAgain: boolean;
   /** Whether the repo has open task PRs, a batch or PR-less task branches (the resync keeps polling it). */
   readonly active: boolean;
+  /** Side effects that failed (the caller reconciles again after a backoff). */
+  readonly sideEffectsFailed?: readonly string[];
 }
 
 /** Reconciles `repo`. @throws GitHub errors that the caller classifies (retry later or give up). */
@@ -69,6 +74,7 @@ export async function reconcileRepo(
     app: { id: deps.appId, slug: await deps.appSlug() },
     blobs: deps.blobs,
     permissions: deps.permissions,
+    settled: deps.settled,
     nowMs: deps.now(),
   });
   const plan = planReconcile(read.snapshot);
@@ -81,15 +87,20 @@ export async function reconcileRepo(
     deps.log.info({ repo: `${repo.owner}/${repo.repo}`, plan }, 'dry run: plan not executed');
     return { plan, outcome: `dry run: ${plan.action.kind}`, reconcileAgain: false, active };
   }
+  // Facts true whatever happens next are announced before the action, so a failed write or a crash
+  // during it cannot lose them; each is announced once by its key (the journal de-duplicates).
+  const publish = (events: readonly CoordinatorEvent[]) => {
+    if (!deps.notifier || events.length === 0) return;
+    deps.notifier.publish(contextOf(read.snapshot, deps.notifier.knownChannels(repo.owner)), events);
+  };
+  publish(plan.events);
   const result = await executePlan({ octokit, repo, read, plan, log: deps.log });
-  const events = [
-    ...plan.events,
-    ...(result.actionTookEffect === false ? [] : plan.actionEvents),
-    ...(result.events ?? []),
-  ];
-  if (deps.notifier && events.length > 0) {
-    const context = contextOf(read.snapshot, deps.notifier.knownChannels(repo.owner));
-    deps.notifier.publish(context, events);
-  }
-  return { plan, outcome: result.outcome, reconcileAgain: result.reconcileAgain, active };
+  publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
+  return {
+    plan,
+    outcome: result.outcome,
+    reconcileAgain: result.reconcileAgain,
+    active,
+    ...(result.sideEffectsFailed ? { sideEffectsFailed: result.sideEffectsFailed } : {}),
+  };
 }

@@ -51,6 +51,8 @@ export function mockSnapshotReads(
     branches?: unknown[];
     /** The test mocks the branch rules itself (default: no protection, no rulesets). */
     rules?: boolean;
+    /** The base's recent commits as `GET /commits` lists them (default: none with batch trailers). */
+    history?: unknown[];
   } = {},
 ) {
   if (!options.warm) mockColdStart(api).get('/app').reply(200, { id: 1, slug: 'taskgraph-coordinator' });
@@ -69,7 +71,10 @@ export function mockSnapshotReads(
     .query({ app_id: 1, per_page: 100 })
     .reply(200, () => ({ total_count: 0, check_runs: options.baseChecks?.() ?? [] }))
     .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
-    .reply(404, { message: 'Not Found' });
+    .reply(404, { message: 'Not Found' })
+    .get(`${R}/commits`)
+    .query({ sha: BASE, per_page: 50 })
+    .reply(200, options.history ?? []);
   if (!options.staging)
     return api.get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`).reply(404, { message: 'Not Found' });
   const staging = options.staging;

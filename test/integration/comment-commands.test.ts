@@ -183,9 +183,11 @@ describe('comment commands', () => {
     expect(bodies.ref).toEqual([{ sha: '9'.repeat(40), force: false }]);
     expect(bodies.reply?.[0]?.body).toContain('`a` is now `blocked` on `main`');
 
-    expect(await app.handle.deliver()).toBe(1);
-    expect(posted.map((p) => p.url)).toEqual([channels.channelsFor('acme').get('alerts')]);
-    const card = JSON.stringify(posted[0]?.message);
+    // The block goes to alerts; the reconcile it poked announces the task that is ready (general).
+    expect(await app.handle.deliver()).toBe(2);
+    const alerts = posted.filter((p) => p.url === channels.channelsFor('acme').get('alerts'));
+    expect(alerts).toHaveLength(1);
+    const card = JSON.stringify(alerts[0]?.message);
     expect(card).toContain('Task blocked: a');
     expect(card).toContain('@ana');
     expect(app.specErrors).toEqual([]);
@@ -253,6 +255,10 @@ describe('comment commands', () => {
       .get(`${R}/compare/${BASE}...${'9'.repeat(40)}`)
       .query({ per_page: 1 })
       .reply(200, { status: 'ahead', ahead_by: 1, behind_by: 0 })
+      .get(`${R}/commits`)
+      .query({ sha: BASE, per_page: 50 })
+      .times(2)
+      .reply(200, [])
       .get(`${R}/git/commits/${'9'.repeat(40)}`)
       .reply(200, () => ({ sha: '9'.repeat(40), message: String(bodies.commit?.[0]?.message) }))
       .post(`${R}/check-runs`, record('check'))

@@ -80,26 +80,115 @@ describe('executePlan', () => {
     expect(String(bodies[1]?.body)).toContain('git merge origin/main');
   });
 
-  it('promotes with a compare-and-swap fast-forward, then deletes the task branch', async () => {
+  it('promotes with one compare-and-swap fast-forward and nothing else (the follow-up is derived afterwards)', async () => {
     nock(API)
       .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
-      .reply(200, {})
-      .post(`${R}/check-runs`, (b) => b.name === 'Merge queue' && b.conclusion === 'success')
-      .reply(201, { id: 5 })
-      .delete(`${R}/git/refs/heads%2Ffeat%2Fa`)
-      .reply(204);
+      .reply(200, {});
     const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
-    expect(result.reconcileAgain).toBe(true);
+    expect(result).toEqual({ outcome: 'promoted coordinator/staging to main: green', reconcileAgain: true });
   });
 
-  it('keeps the branch when merge.delete_branch is false', async () => {
+  it('deletes a merged branch only if it still points at the merged head, after the action', async () => {
     nock(API)
-      .patch(`${R}/git/refs/heads%2Fmain`)
+      .get(`${R}/git/ref/heads%2Ffeat%2Fa`)
+      .reply(200, { object: { sha: sha('1') } })
+      .delete(`${R}/git/refs/heads%2Ffeat%2Fa`)
+      .reply(204)
+      // an agent pushed new work to feat/b since: it stays
+      .get(`${R}/git/ref/heads%2Ffeat%2Fb`)
+      .reply(200, { object: { sha: sha('9') } });
+    const result = await executePlan({
+      octokit: octokit(),
+      repo,
+      read: read(),
+      plan: {
+        checkRuns: [],
+        draftPulls: [],
+        events: [],
+        actionEvents: [],
+        action: { kind: 'wait', reason: 'nothing to merge' },
+        deleteBranches: [
+          { name: 'feat/a', sha: sha('1') },
+          { name: 'feat/b', sha: sha('2') },
+        ],
+      },
+    });
+    expect(result.sideEffectsFailed).toBeUndefined();
+  });
+
+  it('resumes a failure comment once: skips writing it when the PR has it, and records it on the run', async () => {
+    const marker = `<!-- taskgraph-coordinator:failure:${sha('1')} -->`;
+    const updates: Record<string, unknown>[] = [];
+    nock(API)
+      .get(`${R}/issues/1/comments`)
+      .query({ per_page: 100 })
+      .reply(200, [{ id: 1, body: `**Conflict with main**\n\n${marker}` }])
+      .patch(`${R}/check-runs/44`, (b) => updates.push(b) > 0)
       .reply(200, {})
+      .get(`${R}/issues/2/comments`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .post(`${R}/issues/2/comments`, (b) => String(b.body).includes('<!-- taskgraph-coordinator:failure:'))
+      .reply(201, { id: 2 })
+      .patch(`${R}/check-runs/45`, (b) => updates.push(b) > 0)
+      .reply(200, {});
+    const owed = (pull: number, runId: number) => ({
+      pull,
+      headSha: sha(String(pull)),
+      body: `**Conflict with main**\n\n<!-- taskgraph-coordinator:failure:${sha(String(pull))} -->`,
+      runId,
+      externalId: 'tgc1;failed=conflict;commented=1',
+    });
+    await executePlan({
+      octokit: octokit(),
+      repo,
+      read: read(),
+      plan: {
+        checkRuns: [],
+        draftPulls: [],
+        events: [],
+        actionEvents: [],
+        action: { kind: 'wait', reason: 'x' },
+        comments: [owed(1, 44), owed(2, 45)],
+      },
+    });
+    expect(updates).toEqual([
+      { external_id: 'tgc1;failed=conflict;commented=1' },
+      { external_id: 'tgc1;failed=conflict;commented=1' },
+    ]);
+  });
+
+  it('a failed side effect (a check run GitHub answers 502) never stops the action', async () => {
+    nock(API)
       .post(`${R}/check-runs`)
-      .reply(201, { id: 5 });
-    await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' }, (c) => {
-      c.merge.delete_branch = false;
+      .reply(502, { message: 'Server Error' })
+      .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
+      .reply(200, {});
+    const run = {
+      name: 'Merge order',
+      headSha: sha('1'),
+      status: 'completed' as const,
+      conclusion: 'success' as const,
+      title: 'Ready',
+      summary: '',
+      annotations: [],
+      existingId: null,
+    };
+    const result = await executePlan({
+      octokit: octokit(),
+      repo,
+      read: read(),
+      plan: {
+        checkRuns: [run],
+        draftPulls: [],
+        events: [],
+        actionEvents: [],
+        action: { kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' },
+      },
+    });
+    expect(result).toMatchObject({
+      reconcileAgain: true,
+      sideEffectsFailed: [`check Merge order on ${sha('1').slice(0, 7)}`],
     });
   });
 

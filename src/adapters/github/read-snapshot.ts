@@ -16,7 +16,13 @@ import type { PermissionCache } from './permissions.js';
 import { readBase } from './read-base.js';
 import { ownChecks, readPulls } from './read-pulls.js';
 import { readBaseRules } from './read-rules.js';
-import { readPendingStatus, readRecentlyMerged, readStaging } from './read-staging.js';
+import {
+  readPendingStatus,
+  readPromoted,
+  readRecentlyMerged,
+  readStaging,
+  type SettledSet,
+} from './read-staging.js';
 
 export type { BaseState } from './read-base.js';
 export { readBase } from './read-base.js';
@@ -31,6 +37,8 @@ export interface SnapshotInput {
   readonly blobs: BlobCache;
   /** Reviewers' write access (required reviews count only those). */
   readonly permissions: PermissionCache;
+  /** Follow-ups known to be done (see `readPromoted`). */
+  readonly settled: SettledSet;
   readonly nowMs: number;
 }
 
@@ -51,20 +59,24 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
   const policy = policyOf({ rules, app: input.app, baseBranch });
   const context = { octokit, repo, appId: input.app.id, blobs: input.blobs };
 
-  const [pulls, recentlyMerged, baseChecks, staging, pendingStatus, taskBranches] = await Promise.all([
-    readPulls({ ...context, config, permissions: input.permissions, base, index, reviews: policy.reviews }),
-    readRecentlyMerged(octokit, repo, baseBranch),
-    ownChecks(context, baseSha),
-    readStaging(context),
-    readPendingStatus({ ...context, baseSha }),
-    config.pull_requests.open_draft ? readTaskBranches(octokit, repo, config.branches.prefixes) : [],
-  ]);
+  const wantBranches = config.pull_requests.open_draft || config.merge.delete_branch;
+  const [pulls, recentlyMerged, baseChecks, staging, pendingStatus, taskBranches, promoted] =
+    await Promise.all([
+      readPulls({ ...context, config, permissions: input.permissions, base, index, reviews: policy.reviews }),
+      readRecentlyMerged(octokit, repo, baseBranch),
+      ownChecks(context, baseSha),
+      readStaging(context),
+      readPendingStatus({ ...context, baseSha }),
+      wantBranches ? readTaskBranches(octokit, repo, config.branches.prefixes) : [],
+      readPromoted({ ...context, baseSha, settled: input.settled }),
+    ]);
 
-  // Only branches without an open PR can get a draft: their head commit's time decides the grace period.
-  const withPull = new Set(pulls.map((p) => p.headRef));
+  // Only branches without an open or merged PR can get a draft: their head commit's time decides
+  // the grace period.
+  const withPull = new Set([...pulls, ...recentlyMerged].map((p) => p.headRef));
   const branches = await Promise.all(
     taskBranches.map(async (b) =>
-      withPull.has(b.name) || b.sha === baseSha
+      withPull.has(b.name) || b.sha === baseSha || !config.pull_requests.open_draft
         ? b
         : { ...b, committedAtMs: await input.blobs.commitTimeMs(octokit, repo, b.sha) },
     ),
@@ -88,6 +100,7 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
     rules,
     app: input.app,
     pendingStatus,
+    promoted,
     pulls,
     recentlyMerged,
     staging,

@@ -2,19 +2,22 @@
  * What the app keeps in branches of its own, read back each reconcile: the batch on
  * `coordinator/staging` (its head commit's trailers, checks and the app's own runs), the status
  * edits waiting on `coordinator/status` (its head's trailers, and `GET .../compare/{base}...{head}`
- * to know whether the base already holds them), and the recently merged PRs (drift repair).
+ * to know whether the base already holds them), the recently merged PRs (drift repair, follow-up),
+ * and the PRs of batches in the base's recent history (follow-up).
  */
 import { parseBatchCommit, parseStatusEdits } from '../../domain/merge/batch-trailers.js';
 import {
+  CHECK_NAMES,
   type MergedPull,
   type PendingStatus,
+  type PromotedEntry,
   STAGING_BRANCH,
   type StagingState,
 } from '../../domain/merge/types.js';
 import type { BlobCache } from './blob-cache.js';
 import { classifyGitHubError } from './errors.js';
 import type { Octokit, RepoRef } from './octokit.js';
-import { checkState } from './read-pulls.js';
+import { checkState, ownChecks } from './read-pulls.js';
 
 /** The branch where status edits wait for a staging run (branch rules require checks). */
 export const STATUS_BRANCH = 'coordinator/status';
@@ -72,6 +75,7 @@ export async function readPendingStatus(input: {
 }
 
 /** The last 30 closed PRs into the base that GitHub marked merged. */
+/** The last 30 closed PRs into the base that GitHub marked merged, with the head it merged. */
 export async function readRecentlyMerged(
   octokit: Octokit,
   repo: RepoRef,
@@ -93,5 +97,48 @@ export async function readRecentlyMerged(
       body: p.body ?? '',
       headRef: p.head.ref,
       url: p.html_url,
+      headSha: p.head.sha,
+      fromFork: (p.head.repo?.full_name ?? '').toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase(),
     }));
+}
+
+/** How many of the base's latest commits are searched for promoted batches (`GET .../commits`, one page). */
+export const HISTORY_DEPTH = 50;
+
+/**
+ * PRs of the batches in the base's recent history (`GET .../commits?sha=<base>`, their messages'
+ * trailers) whose follow-up is not known to be done, each with the app's `Merge queue` run on its
+ * head. A run seen completed as "Merged" is remembered in `settled` and not read again.
+ */
+export async function readPromoted(input: {
+  octokit: Octokit;
+  repo: RepoRef;
+  appId: number;
+  baseSha: string;
+  settled: SettledSet;
+}): Promise<PromotedEntry[]> {
+  const { octokit, repo } = input;
+  const { data } = await octokit.rest.repos.listCommits({
+    ...repo,
+    sha: input.baseSha,
+    per_page: HISTORY_DEPTH,
+  });
+  const out: PromotedEntry[] = [];
+  for (const commit of data) {
+    const batch = parseBatchCommit(commit.commit.message);
+    for (const entry of batch?.entries ?? []) {
+      const key = `${repo.owner}/${repo.repo}#${entry.number}@${entry.headSha}`;
+      if (input.settled.has(key)) continue;
+      const queueRun = (await ownChecks(input, entry.headSha))[CHECK_NAMES.queue] ?? null;
+      if (queueRun?.status === 'completed' && queueRun.conclusion === 'success') input.settled.add(key);
+      out.push({ entry, commitSha: commit.sha, queueRun });
+    }
+  }
+  return out;
+}
+
+/** Follow-ups known to be done (bounded; a restart forgets them and reads them once again). */
+export interface SettledSet {
+  has(key: string): boolean;
+  add(key: string): void;
 }

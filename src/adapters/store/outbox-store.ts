@@ -29,9 +29,26 @@ export interface EventRecord {
   readonly atMs: number;
 }
 
+/** One channel's notification of an event, to enqueue with the event. */
+export interface NewNotification {
+  readonly dedupeKey: string;
+  readonly owner: string;
+  readonly channel: string;
+  /** JSON of what to render (the card input). */
+  readonly payload: string;
+}
+
 export interface OutboxStore {
   /** Records an event once per key (later records of the same key are ignored). */
   recordEvent(event: EventRecord): void;
+  /**
+   * Records an event in the repository's journal and enqueues its notifications, in one
+   * transaction, unless the journal already holds its key: an event is announced once, however
+   * often the reconcile derives it again. @returns false when the key was already there.
+   */
+  publish(event: EventRecord, notifications: readonly NewNotification[]): boolean;
+  /** Whether the journal holds any event of the repository (false: the app sees it for the first time). */
+  hasHistory(repo: string): boolean;
   /** Every recorded event of a repository, oldest first. */
   events(repo: string): EventRecord[];
   /**

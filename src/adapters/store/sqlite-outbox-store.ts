@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventRecord, OutboxItem, OutboxStore } from './outbox-store.js';
+import type { EventRecord, NewNotification, OutboxItem, OutboxStore } from './outbox-store.js';
 
 const DEDUPE_TTL_MS = 7 * 24 * 3_600_000;
 
@@ -52,6 +52,21 @@ export class SqliteOutboxStore implements OutboxStore {
     this.#db
       .prepare('INSERT OR IGNORE INTO events (key, repo, type, task_id, at) VALUES (?, ?, ?, ?, ?)')
       .run(`${event.repo}:${event.key}`, event.repo, event.type, event.taskId, event.atMs);
+  }
+
+  publish(event: EventRecord, notifications: readonly NewNotification[]): boolean {
+    return this.#db.transaction(() => {
+      const fresh = this.#db
+        .prepare('INSERT OR IGNORE INTO events (key, repo, type, task_id, at) VALUES (?, ?, ?, ?, ?)')
+        .run(`${event.repo}:${event.key}`, event.repo, event.type, event.taskId, event.atMs);
+      if (fresh.changes === 0) return false;
+      for (const n of notifications) this.enqueue({ ...n, nowMs: event.atMs });
+      return true;
+    })();
+  }
+
+  hasHistory(repo: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM events WHERE repo = ? LIMIT 1').get(repo) !== undefined;
   }
 
   events(repo: string): EventRecord[] {

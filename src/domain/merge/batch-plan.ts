@@ -3,7 +3,6 @@
  * in flight on `coordinator/staging`, the status commit a new batch carries, and the events a
  * promotion makes true.
  */
-import { readyTasks } from '../tasks/readiness.js';
 import { type Candidate, requiredOutcome } from './candidates.js';
 import { checkRunDiffers } from './check-runs.js';
 import { event } from './events.js';
@@ -92,7 +91,8 @@ export function evaluateBatch(snapshot: RepoSnapshot, candidates: readonly Candi
         untested,
         statusSha: batch.statusSha ?? null,
       },
-      actionEvents: promotionEvents(snapshot, entries),
+      // What the promotion makes true (merges, ready tasks) is derived afterwards from the base.
+      actionEvents: [],
       checkRuns: ownChecksOnStaging(snapshot, staging.sha, entries),
     };
   }
@@ -211,65 +211,6 @@ export function batchStatusEdits(
   const all = [...edits, ...extra, ...aggregates];
   const seen = new Set<string>();
   return all.filter((e) => !seen.has(e.taskId) && seen.add(e.taskId));
-}
-
-/** `task.merged` for the batch, `task.ready` for what it unblocks, generation and graph completion. */
-export function promotionEvents(snapshot: RepoSnapshot, entries: readonly BatchEntry[]): CoordinatorEvent[] {
-  const { graph, generations } = snapshot.loaded;
-  const levels = snapshot.config.status.auto_complete_levels;
-  const merged = new Set(entries.map((e) => e.taskId));
-  const aggregates = autoCompletions({
-    graph,
-    generations,
-    levels,
-    paths: snapshot.taskPaths,
-    assumeCompleted: merged,
-  });
-  const completedAfter = new Set([...merged, ...aggregates.map((a) => a.taskId)]);
-  const isCompleted = (id: string, after: boolean) =>
-    graph.tasks.get(id)?.status === 'completed' || (after && completedAfter.has(id));
-
-  const out = entries.map((e) =>
-    event('task.merged', {
-      key: `task.merged:${e.taskId}:${e.headSha}`,
-      taskId: e.taskId,
-      pull: e.number,
-      message: `${e.taskId} merged (#${e.number})`,
-    }),
-  );
-  const readyBefore = new Set(readyTasks(graph));
-  for (const id of graph.ids) {
-    const task = graph.tasks.get(id);
-    if (!task || readyBefore.has(id) || completedAfter.has(id) || task.status === 'completed') continue;
-    if (task.status === 'blocked' || task.status === 'failed') continue;
-    if (!task.dependsOn.every((dep) => isCompleted(dep, true))) continue;
-    out.push(
-      event('task.ready', {
-        key: `task.ready:${id}`,
-        taskId: id,
-        message: `${id} is ready: every dependency is completed`,
-      }),
-    );
-  }
-  generations.generations.forEach((ids, index) => {
-    if (ids.every((id) => isCompleted(id, true)) && !ids.every((id) => isCompleted(id, false))) {
-      out.push(
-        event('generation.completed', {
-          key: `generation.completed:${index + 1}`,
-          message: `generation ${index + 1} is completed`,
-        }),
-      );
-    }
-  });
-  if (graph.ids.every((id) => isCompleted(id, true))) {
-    out.push(
-      event('graph.completed', {
-        key: `graph.completed:${snapshot.owner}/${snapshot.repo}`,
-        message: `all ${graph.ids.length} tasks are completed`,
-      }),
-    );
-  }
-  return out;
 }
 
 export function wait(reason: string): Wait {

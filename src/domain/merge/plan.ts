@@ -3,6 +3,10 @@
  *
  * Draft PRs: a pushed task branch without a PR gets one (see `draft-pulls.ts`).
  *
+ * Follow-up (see `follow-up.ts`): derived every time from what GitHub shows, never remembered: the
+ * `Merge queue` runs of promoted PRs, deletion of merged task branches, the events of merges, ready
+ * tasks, completed generations and graphs, and the resumption of failure reports.
+ *
  * Check runs (written only when they differ from what GitHub shows):
  * - `Task graph` on the base head: success with a summary, or failure with one annotation per error;
  *   warnings (status inversions are ordering violations) are annotated without failing. It lists what
@@ -64,6 +68,7 @@ import { type Candidate, completeness, orderCandidates } from './candidates.js';
 import { checkRunDiffers, graphCheck } from './check-runs.js';
 import { draftPulls } from './draft-pulls.js';
 import { event } from './events.js';
+import { followUp } from './follow-up.js';
 import { mergeOrder, type OrderVerdict } from './merge-order.js';
 import { formatQueueRecord, recordOf } from './queue-record.js';
 import { autoCompletions, driftRepairs } from './status-plan.js';
@@ -177,6 +182,9 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
   }
 
   const drafts = draftPulls(snapshot, index);
+  const after = followUp(snapshot, index);
+  checkRuns.push(...after.checkRuns);
+  events.push(...after.events);
   let decision: Decision;
   if (graphBroken) {
     decision = {
@@ -194,6 +202,8 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
   return {
     checkRuns,
     draftPulls: drafts,
+    deleteBranches: after.deleteBranches,
+    comments: after.comments,
     events,
     actionEvents: [...decision.actionEvents],
     action: decision.action,

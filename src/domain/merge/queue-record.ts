@@ -7,7 +7,21 @@
  */
 import { CHECK_NAMES, type OwnCheckRun, type PullState } from './types.js';
 
+/** Why a head left the queue (the kind of its failing `Merge queue` run). */
+export const FAILURE_KINDS = [
+  'conflict',
+  'checks-failed',
+  'checks-timeout',
+  'refused',
+  'not-mergeable',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
 export interface QueueRecord {
+  /** Why this head failed, when its run is a failure (the event and the comment derive from it). */
+  readonly failure?: FailureKind | null;
+  /** Whether the one failure comment was written (false: the next reconcile writes it). */
+  readonly commented?: boolean;
   /** Login of the maintainer who took in this head of a fork PR (`/coordinator merge`). */
   readonly trustedBy: string | null;
   /**
@@ -31,9 +45,12 @@ export function parseQueueRecord(externalId: string | null | undefined): QueueRe
       .map((pair) => pair.split('=', 2) as [string, string]),
   );
   const trusted = fields.get('trusted');
+  const failure = fields.get('failed');
   return {
     trustedBy: trusted && /^[A-Za-z0-9-]{1,39}$/.test(trusted) ? trusted : null,
     blockedByRules: fields.get('blocked') === 'rules',
+    failure: (FAILURE_KINDS as readonly string[]).includes(failure ?? '') ? (failure as FailureKind) : null,
+    commented: fields.get('commented') === '1',
   };
 }
 
@@ -43,6 +60,8 @@ export function formatQueueRecord(record: QueueRecord): string {
     PREFIX,
     ...(record.trustedBy ? [`trusted=${record.trustedBy}`] : []),
     ...(record.blockedByRules ? ['blocked=rules'] : []),
+    ...(record.failure ? [`failed=${record.failure}`] : []),
+    ...(record.commented ? ['commented=1'] : []),
   ].join(';');
 }
 

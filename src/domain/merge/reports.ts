@@ -5,10 +5,10 @@
  * `/coordinator retry`); the comment carries a marker with the head SHA so it is written once.
  */
 import { event } from './events.js';
-import { formatQueueRecord, type QueueRecord } from './queue-record.js';
+import { type FailureKind, formatQueueRecord, type QueueRecord } from './queue-record.js';
 import type { BatchEntry, CoordinatorEvent } from './types.js';
 
-export type FailureKind = 'conflict' | 'checks-failed' | 'checks-timeout' | 'refused' | 'not-mergeable';
+export type { FailureKind } from './queue-record.js';
 
 export interface FailureReport {
   readonly check: { readonly title: string; readonly summary: string; readonly externalId: string };
@@ -47,8 +47,12 @@ export function failureReport(input: {
       : `${type}:#${entry.number}:${entry.headSha}`;
   const firstLine = text.split('\n')[0] ?? '';
   return {
-    check: { title, summary: text, externalId: formatQueueRecord(input.record) },
-    comment: `**${title}** (task \`${entry.taskId}\`, head ${entry.headSha.slice(0, 7)})\n\n${text}\n\n${failureMarker(entry.headSha)}`,
+    check: {
+      title,
+      summary: text,
+      externalId: formatQueueRecord({ ...input.record, failure: kind, commented: false }),
+    },
+    comment: failureComment(entry, title, text),
     event: event(type, {
       key,
       taskId: entry.taskId,
@@ -56,6 +60,20 @@ export function failureReport(input: {
       message: input.message ?? `#${entry.number} (${entry.taskId}): ${title}. ${firstLine}`.slice(0, 600),
     }),
   };
+}
+
+/** The one comment of a failed head (built again from its check run when it must be resumed). */
+export function failureComment(entry: BatchEntry, title: string, text: string): string {
+  return `**${title}** (task \`${entry.taskId}\`, head ${entry.headSha.slice(0, 7)})\n\n${text}\n\n${failureMarker(entry.headSha)}`;
+}
+
+/** The event type of a failure kind. */
+export function failureEventType(kind: FailureKind): CoordinatorEvent['type'] {
+  return kind === 'conflict' || kind === 'not-mergeable'
+    ? 'merge.conflict'
+    : kind === 'refused'
+      ? 'merge.refused'
+      : 'merge.failed';
 }
 
 /** The text of a conflict on the staging branch (the agent must merge the base into its branch). */

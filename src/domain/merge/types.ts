@@ -95,13 +95,28 @@ export interface PullState {
   };
 }
 
-/** A PR that was merged recently (for drift repair of task status). */
+/** A PR that was merged recently (for drift repair of task status, and the follow-up of its merge). */
 export interface MergedPull {
   readonly number: number;
   readonly title: string;
   readonly body: string;
   readonly headRef: string;
   readonly url: string;
+  /** The head GitHub merged (undefined in older snapshots). */
+  readonly headSha?: string;
+  /** Whether the head branch lives in another repository (its branch is not the app's to delete). */
+  readonly fromFork?: boolean;
+}
+
+/**
+ * A PR of a batch that reached the base (found by its batch's trailers in the base's recent
+ * history), with the app's `Merge queue` run on its head: the follow-up completes that run.
+ */
+export interface PromotedEntry {
+  readonly entry: BatchEntry;
+  /** The batch's status commit on the base. */
+  readonly commitSha: string;
+  readonly queueRun: OwnCheckRun | null;
 }
 
 /** One PR of a batch, as recorded in the staging commit's trailers. */
@@ -169,6 +184,8 @@ export interface RepoSnapshot {
   readonly app?: { readonly id: number; readonly slug: string };
   /** Edits waiting on `coordinator/status`, or null. */
   readonly pendingStatus?: PendingStatus | null;
+  /** PRs of recent batches on the base whose follow-up is not known to be done. */
+  readonly promoted?: readonly PromotedEntry[];
   readonly pulls: readonly PullState[];
   readonly recentlyMerged: readonly MergedPull[];
   readonly staging: StagingState | null;
@@ -307,10 +324,24 @@ export interface DraftPull {
   readonly body: string;
 }
 
+/** The one failure comment a failed head is owed (resumed after a failed or interrupted report). */
+export interface OwedComment {
+  readonly pull: number;
+  readonly headSha: string;
+  readonly body: string;
+  /** The head's `Merge queue` run, whose record says `commented` once the comment is there. */
+  readonly runId: number;
+  readonly externalId: string;
+}
+
 /** What one reconcile will do. */
 export interface Plan {
   readonly checkRuns: readonly DesiredCheckRun[];
   readonly draftPulls: readonly DraftPull[];
+  /** Merged task branches to delete (`merge.delete_branch`), each at the head GitHub merged. */
+  readonly deleteBranches?: readonly { readonly name: string; readonly sha: string }[];
+  /** Failure comments to write (each checked against the PR's comments first). */
+  readonly comments?: readonly OwedComment[];
   readonly action: MergeAction | Wait;
   /** Facts true whatever happens next (invalid graph, ordering violations, stalls). */
   readonly events: readonly CoordinatorEvent[];

@@ -446,7 +446,7 @@ describe('planReconcile: a batch on coordinator/staging', () => {
     expect((plan.action as { reason: string }).reason).toContain('CI does not run on the staging branch');
     expect((plan.action as { reason: string }).reason).toContain('on: push: branches: [coordinator/staging]');
     expect(plan.actionEvents.map((e) => e.type)).toEqual(['merge.failed']);
-    expect(plan.events).toEqual([]);
+    expect(plan.events.map((e) => e.key)).toEqual(['task.ready:a']);
   });
 
   it('completes the task and the aggregates it unblocks in the batch status commit', () => {
@@ -467,20 +467,10 @@ describe('planReconcile: a batch on coordinator/staging', () => {
     });
   });
 
-  it('announces the merge, what became ready, and completed generations on promotion', () => {
+  it('announces nothing on promotion itself: what it makes true is derived from the base afterwards', () => {
     const plan = planReconcile(snapshotOf({ tasks, pulls: queued, staging: stagingWith([[1, 'a']], green) }));
-    expect(plan.actionEvents.map((e) => `${e.type} ${e.taskId ?? ''}`.trim())).toEqual([
-      'task.merged a',
-      'task.ready b',
-      'generation.completed',
-    ]);
-  });
-
-  it('announces graph completion when the last task merges', () => {
-    const plan = planReconcile(
-      snapshotOf({ tasks: [{ id: 'a' }], pulls: queued, staging: stagingWith([[1, 'a']], green) }),
-    );
-    expect(plan.actionEvents.map((e) => e.type)).toContain('graph.completed');
+    expect(plan.action.kind).toBe('promote');
+    expect(plan.actionEvents).toEqual([]);
   });
 });
 
@@ -527,12 +517,16 @@ describe('planReconcile: stalled task PRs', () => {
         },
       }),
     );
-    expect(plan.events.map((e) => e.message)).toEqual(['#1 (a) has had no activity for 31 min']);
+    expect(plan.events.filter((e) => e.type === 'task.stalled').map((e) => e.message)).toEqual([
+      '#1 (a) has had no activity for 31 min',
+    ]);
   });
 
   it('ignores PRs that are not task PRs', () => {
     const other = pull(1, 'x', { headRef: 'docs/readme', updatedAt: '2026-06-01T00:00:00Z' });
-    expect(planReconcile(snapshotOf({ tasks, pulls: [other] })).events).toEqual([]);
+    expect(
+      planReconcile(snapshotOf({ tasks, pulls: [other] })).events.filter((e) => e.type === 'task.stalled'),
+    ).toEqual([]);
   });
 });
 

@@ -101,14 +101,21 @@ describe('Notifier', () => {
     acme: { general: 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=G' },
   });
 
-  it('enqueues each fact once however often it is published', () => {
+  it('enqueues each fact once however often it is published; on first sight older facts stay quiet', () => {
     const store = SqliteOutboxStore.open(':memory:');
     const notifier = new Notifier({ store, channels, now: () => 1, log });
     const ctx = { ...context, knownChannels: notifier.knownChannels('acme') };
+    // First sight of the repository: a ready task is news, a completed graph predates the app.
     const events = [event('task.ready', { key: 'task.ready:b' }), event('graph.completed', { key: 'g' })];
-    expect(notifier.publish(ctx, events)).toBe(2);
+    expect(notifier.publish(ctx, events)).toBe(1);
     expect(notifier.publish(ctx, events)).toBe(0);
-    expect(store.pending(10).map((i) => i.channel)).toEqual(['general', 'general']);
+    expect(store.events('acme/widgets').map((e) => e.key)).toEqual(['task.ready:b', 'g']);
+    // Later facts are posted, each once, even after its outbox row was delivered.
+    const merged = [event('task.merged', { key: 'task.merged:a:1' })];
+    expect(notifier.publish(ctx, merged)).toBe(1);
+    store.delivered(store.pending(10).map((i) => i.id));
+    expect(notifier.publish(ctx, merged)).toBe(0);
+    expect(store.pending(10)).toEqual([]);
     store.close();
   });
 
