@@ -1,10 +1,11 @@
 /**
- * `npm run bench [graph-core|merge|protection]`: runs the benchmarks (default: all) and writes JSON to
+ * `npm run bench [graph-core|merge|protection|fuzz]`: runs the benchmarks (default: all) and writes JSON to
  * bench/results/<name>.json (and stdout). Figures are only compared within one run: this machine is
  * shared and noisy.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { benchFuzz } from './fuzz.js';
 import { benchGraphCore } from './graph-core.js';
 import { benchMerge } from './merge.js';
 import { benchProtection } from './protection.js';
@@ -16,6 +17,7 @@ const runs: Record<string, () => unknown | Promise<unknown>> = {
   'graph-core': () => benchGraphCore(),
   merge: () => benchMerge(),
   protection: () => benchProtection(),
+  fuzz: () => benchFuzz(),
 };
 
 for (const [name, run] of Object.entries(runs)) {

@@ -20,5 +20,8 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
   };
 }
 
-/** Exit codes of every command: 0 fine (warnings allowed), 1 the graph has errors, 2 usage error. */
-export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+/**
+ * Exit codes of every command: 0 fine (warnings allowed), 1 the graph has errors, 2 usage error, 3
+ * the tool itself failed (a bug, or the system refused: a broken pipe, an unreadable file).
+ */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;

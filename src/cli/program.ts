@@ -23,7 +23,7 @@ function graphOptions(command: Command): Command {
  * Runs the CLI with `argv` (without `node` and the script path).
  *
  * @returns 0 success, 1 the graph has errors, 2 usage error (unknown command or option, missing
- *   tasks directory).
+ *   tasks directory), 3 an internal error (the message goes to stderr).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let result: Promise<number> = Promise.resolve(EXIT.ok);
@@ -101,6 +101,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`taskgraph-coordinator: ${error.message}\n`);
       return EXIT.usage;
     }
-    throw error;
+    // Anything else is the tool's own failure: exit 3, never 1 (which means "the graph has errors").
+    try {
+      io.err(
+        `taskgraph-coordinator: internal error: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    } catch {
+      // stderr is gone too; the exit code still says what happened
+    }
+    return EXIT.internal;
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { cli } from '../helpers/cli.js';
 import { TASKGRAPHS_DIR, WRAITH_DIR } from '../helpers/task-files.js';
 
@@ -27,6 +28,19 @@ describe('validate', () => {
     for (const d of [...doc.errors, ...doc.warnings]) {
       expect(Object.keys(d).sort()).toEqual(['code', 'file', 'line', 'message', 'taskId']);
     }
+  });
+
+  it('exits 3, not 1, when the tool itself fails (stdout closed under it), saying why on stderr', async () => {
+    const err: string[] = [];
+    const code = await runCli(['validate', '--tasks', WRAITH_01], {
+      out: () => {
+        throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      },
+      err: (text) => err.push(text),
+      color: false,
+    });
+    expect(code).toBe(3);
+    expect(err.join('')).toBe('taskgraph-coordinator: internal error: write EPIPE\n');
   });
 
   it('prints file:line, code and message in text form, and a total', async () => {

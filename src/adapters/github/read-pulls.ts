@@ -9,7 +9,6 @@
  * `mergeable_state` (direct strategy), its reviews with each reviewer's permission (branch rules
  * require reviews), the CODEOWNERS owners of its files (code owner reviews required).
  */
-import yaml from 'js-yaml';
 import pLimit from 'p-limit';
 import {
   CONFIG_FILE,
@@ -24,6 +23,7 @@ import type { ReviewRule } from '../../domain/rules/branch-rules.js';
 import { type PullReview, parseCodeowners } from '../../domain/rules/review-gate.js';
 import type { BranchIndex } from '../../domain/tasks/branch-names.js';
 import { loadTaskGraph } from '../../domain/tasks/load-graph.js';
+import { loadYaml } from '../../domain/tasks/yaml.js';
 import type { BlobCache } from './blob-cache.js';
 import type { Octokit, RepoRef } from './octokit.js';
 import type { PermissionCache } from './permissions.js';
@@ -172,7 +172,7 @@ function proposedGraph(
     if (configText === null) configProblems = [];
     else {
       try {
-        const result = parseRepoConfig(yaml.load(configText));
+        const result = parseRepoConfig(loadYaml(configText));
         configProblems = result.ok ? [] : result.problems;
       } catch (error) {
         configProblems = [

@@ -69,12 +69,15 @@ export interface ParsedComment {
 const PREFIX = /^ {0,3}\/coordinator(?=\s|$)(.*)$/i;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
-/** Parses a comment body (1-based line numbers in results). */
+/** How much of a comment is read, in characters (GitHub's own limit for a comment body). */
+export const MAX_COMMENT_CHARS = 65_536;
+
+/** Parses a comment body (1-based line numbers in results; at most `MAX_COMMENT_CHARS` are read). */
 export function parseComment(body: string): ParsedComment {
   const commands: Command[] = [];
   const errors: CommandError[] = [];
   let fence: string | null = null;
-  const lines = body.split(/\r?\n/);
+  const lines = body.slice(0, MAX_COMMENT_CHARS).split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const fenceMatch = FENCE.exec(line);

@@ -2,8 +2,8 @@
  * Whether a PR changes task status: the raw `status:` value of a task file at the base and at the
  * PR head. Raw, so `pending` -> `done` counts as a change even though `done` means completed.
  */
-import yaml from 'js-yaml';
 import { findFrontmatter } from '../tasks/frontmatter.js';
+import { loadYaml } from '../tasks/yaml.js';
 import type { TaskFileChange } from './types.js';
 
 /** The `status:` value as written in a file's frontmatter, or null (no file, no frontmatter, no status). */
@@ -12,7 +12,7 @@ export function rawStatus(text: string | null): string | null {
   const block = findFrontmatter(text);
   if (block.kind !== 'block') return null;
   try {
-    const data = yaml.load(block.yaml, { schema: yaml.CORE_SCHEMA });
+    const data = loadYaml(block.yaml);
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
     const status = (data as Record<string, unknown>).status;
     return status === null || status === undefined ? null : String(status);

@@ -13,11 +13,34 @@ export type PullTask =
   | { readonly kind: 'unknown'; readonly reason: string }
   | { readonly kind: 'not-a-task' };
 
-const TASK_LINE = /^[ \t]*Task:[ \t]*`?([^`\r\n]+?)`?[ \t]*$/im;
+/** How much of a PR body is searched for a `Task:` line, in characters (GitHub allows 65,536). */
+export const MAX_BODY_CHARS = 65_536;
 
-/** Reads the `Task: <id>` line of a PR body (first one wins), or null. */
+/**
+ * Reads the `Task: <id>` line of a PR body (first one wins; case-insensitive; the id may be in
+ * backticks), or null. One pass over at most the first `MAX_BODY_CHARS` characters, whatever the body.
+ */
 export function taskLine(body: string): string | null {
-  return TASK_LINE.exec(body)?.[1]?.trim() || null;
+  const text = body.length > MAX_BODY_CHARS ? body.slice(0, MAX_BODY_CHARS) : body;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const id = taskIdOfLine(text.slice(start, end));
+    if (id) return id;
+    start = end + 1;
+  }
+  return null;
+}
+
+function taskIdOfLine(raw: string): string | null {
+  const line = raw.trim();
+  if (line.length < 6 || line.slice(0, 5).toLowerCase() !== 'task:') return null;
+  let id = line.slice(5).trim();
+  if (id.startsWith('`')) id = id.slice(1);
+  if (id.endsWith('`')) id = id.slice(0, -1);
+  id = id.trim();
+  return id === '' || id.includes('`') ? null : id;
 }
 
 /** Classifies a PR against the graph. */

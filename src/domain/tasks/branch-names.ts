@@ -5,22 +5,36 @@
  */
 import { compareStrings } from './graph.js';
 
+const DASH = 45;
+const DOT = 46;
+const SLASH = 47;
+
 /** Ids that normalization leaves unchanged (most real ids): one test instead of five replaces. */
 const ALREADY_NORMAL = /^(?!.*--)[a-z0-9.](?:[a-z0-9./-]*[a-z0-9.])?$/;
 
 /**
  * Normalizes a task id for use in a branch name: lowercase; whitespace and `_` become `-`; any other
  * character outside `[a-z0-9./-]` becomes `-`; runs of `-` collapse; leading and trailing `-` and `/`
- * are stripped.
+ * are stripped. One pass over the id, whatever its length or content.
  */
 export function normalizeTaskId(id: string): string {
   if (ALREADY_NORMAL.test(id)) return id;
-  return id
-    .toLowerCase()
-    .replace(/[\s_]/g, '-')
-    .replace(/[^a-z0-9./-]/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[-/]+|[-/]+$/g, '');
+  const lower = id.toLowerCase();
+  const out: number[] = [];
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    const kept = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === DOT || c === SLASH || c === DASH;
+    const mapped = kept ? c : DASH;
+    if (mapped === DASH && out[out.length - 1] === DASH) continue;
+    out.push(mapped);
+  }
+  let from = 0;
+  let to = out.length;
+  while (from < to && (out[from] === DASH || out[from] === SLASH)) from++;
+  while (to > from && (out[to - 1] === DASH || out[to - 1] === SLASH)) to--;
+  let text = '';
+  for (let i = from; i < to; i += 8192) text += String.fromCharCode(...out.slice(i, Math.min(to, i + 8192)));
+  return text;
 }
 
 /** `prefix + normalizeTaskId(id)`, for example `branchName('cli/connect-command', 'feat/')`. */

@@ -6,8 +6,11 @@
 import { z } from 'zod';
 import { IMPACTS, LEVELS, RISKS, SCOPES, TASK_STATUSES } from './types.js';
 
+/** The longest task id accepted, in characters (a branch name must stay usable). */
+export const MAX_ID_LENGTH = 256;
+
 /** Ids are strings; an unquoted integer id (`id: 42`) is read as its decimal text. */
-const taskId = z.union([z.string().trim().min(1), z.int().transform(String)]);
+const taskId = z.union([z.string().trim().min(1).max(MAX_ID_LENGTH), z.int().transform(String)]);
 
 /** `depends_on`: a list of ids (block or flow style); a single id is read as a one-item list. */
 const idList = z.union([z.array(taskId), taskId.transform((id) => [id])]);
@@ -19,10 +22,10 @@ const text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
 /** Schema and a plain description of what each known field accepts (used in messages). */
 export const FIELD_SCHEMAS = {
-  id: { schema: taskId, expects: 'a non-empty string' },
+  id: { schema: taskId, expects: `a non-empty string of at most ${MAX_ID_LENGTH} characters` },
   name: { schema: z.string().trim().min(1), expects: 'a non-empty string' },
   status: { schema: z.enum(TASK_STATUSES), expects: `one of ${TASK_STATUSES.join(', ')}` },
-  depends_on: { schema: idList, expects: 'a list of task ids' },
+  depends_on: { schema: idList, expects: `a list of task ids (each at most ${MAX_ID_LENGTH} characters)` },
   scope: { schema: z.enum(SCOPES), expects: `one of ${SCOPES.join(', ')}` },
   risk: { schema: z.enum(RISKS), expects: `one of ${RISKS.join(', ')}` },
   impact: { schema: z.enum(IMPACTS), expects: `one of ${IMPACTS.join(', ')}` },
@@ -61,8 +64,36 @@ export function isKnownField(key: string): key is KnownField {
   return Object.hasOwn(FIELD_SCHEMAS, key);
 }
 
-/** Renders a YAML value briefly for an error message (at most 60 characters). */
+/**
+ * Renders a YAML value briefly for an error message (at most 60 characters), visiting no more of it
+ * than it prints: a value built from aliases may be huge however small its text was.
+ */
 export function describeValue(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+  const limit = 61;
+  let out = '';
+  const write = (text: string) => {
+    out += text.slice(0, limit + 1 - out.length);
+  };
+  const walk = (v: unknown): void => {
+    if (out.length > limit) return;
+    if (Array.isArray(v)) {
+      write('[');
+      v.forEach((item, i) => {
+        if (out.length > limit) return;
+        if (i > 0) write(',');
+        walk(item);
+      });
+      write(']');
+    } else if (v !== null && typeof v === 'object') {
+      write('{');
+      Object.entries(v).forEach(([k, item], i) => {
+        if (out.length > limit) return;
+        write(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`);
+        walk(item);
+      });
+      write('}');
+    } else write(JSON.stringify(v) ?? String(v));
+  };
+  walk(value);
+  return out.length > 60 ? `${out.slice(0, 57)}...` : out;
 }

@@ -3,7 +3,6 @@
  * keep their nanoseconds) -> field validation (zod) -> `Task`. Never throws: every problem becomes a
  * diagnostic with the file and, where possible, the line.
  */
-import yaml from 'js-yaml';
 import {
   describeValue,
   FIELD_ALIASES,
@@ -23,6 +22,7 @@ import {
   type Task,
   type TaskStatus,
 } from './types.js';
+import { loadYaml, type YamlError } from './yaml.js';
 
 /** What parsing one file gives: no task when the file is not a task or its id is unusable. */
 export interface ParsedFile {
@@ -35,15 +35,34 @@ export interface ParsedFile {
 
 type Values = Partial<Record<KnownField, unknown>>;
 
+/** The largest task file read, in characters (1 MiB); a larger one is an error on line 1. */
+export const MAX_FILE_CHARS = 1_048_576;
+
 /**
  * Parses one Markdown task file.
  *
  * @param source `{ path, text }`; `path` is used verbatim in diagnostics.
- * @returns the task (or null) and its diagnostics: `invalid-frontmatter`, `missing-field`,
- *   `invalid-value` errors and the `status-alias` warning.
+ * @returns the task (or null) and its diagnostics: `file-too-large`, `invalid-frontmatter` (also for
+ *   YAML whose aliases would expand beyond `MAX_ALIASES`), `missing-field`, `invalid-value` errors
+ *   and the `status-alias` warning.
  */
 export function parseTaskFile(source: SourceFile): ParsedFile {
   const file = source.path;
+  if (source.text.length > MAX_FILE_CHARS) {
+    const size = `${(source.text.length / 1_048_576).toFixed(1)} MB`;
+    return {
+      file,
+      isTask: true,
+      task: null,
+      diagnostics: [
+        diagnostic(
+          'file-too-large',
+          { file, line: 1 },
+          `the task file is ${size}; task files may be at most 1 MB`,
+        ),
+      ],
+    };
+  }
   const block = findFrontmatter(source.text);
   if (block.kind === 'none') return { file, isTask: false, task: null, diagnostics: [] };
   const fail = (line: number, message: string): ParsedFile => ({
@@ -56,13 +75,10 @@ export function parseTaskFile(source: SourceFile): ParsedFile {
     return fail(1, 'frontmatter opened with `---` on line 1 is never closed by a `---` line');
   let data: unknown;
   try {
-    data = yaml.load(block.yaml, { schema: yaml.CORE_SCHEMA, filename: file });
+    data = loadYaml(block.yaml, file);
   } catch (error) {
-    const { mark, reason } = error as yaml.YAMLException;
-    return fail(
-      mark ? block.firstLine + mark.line : block.firstLine,
-      `YAML error: ${reason ?? String(error)}`,
-    );
+    const { line, reason } = error as YamlError;
+    return fail(line === null ? block.firstLine : block.firstLine + line, `YAML error: ${reason}`);
   }
   if (data === null || data === undefined) data = {};
   if (typeof data !== 'object' || Array.isArray(data)) {

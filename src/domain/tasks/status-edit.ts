@@ -78,7 +78,7 @@ export function addNote(text: string, line: string): string {
   const next = NEXT_HEADING.exec(text.slice(sectionStart));
   const sectionEnd = next ? sectionStart + next.index : text.length;
   const section = text.slice(sectionStart, sectionEnd);
-  const trimmed = section.replace(/\s+$/, '');
+  const trimmed = section.trimEnd(); // linear, unlike /\s+$/ on a long run of spaces
   const at = sectionStart + trimmed.length;
   const rest = text.slice(at);
   // Insert after the last content line; keep whatever blank lines followed it.

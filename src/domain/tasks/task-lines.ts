@@ -3,7 +3,35 @@
  * graph never pays for them. Lines are 1-based lines of the whole file.
  */
 
-const TOP_LEVEL_KEY = /^(?:"([^"]+)"|'([^']+)'|([^\s#:'"][^:#]*?))[ \t]*:(?:[ \t]|$)/;
+/**
+ * The key a line starts at column 0 (`key:`, `"key":`, `'key':`, followed by a space, a tab or the
+ * end of the line), or null. One pass over the line (a lazy regex here was quadratic on long lines).
+ */
+export function topLevelKey(line: string): string | null {
+  const first = line[0];
+  if (first === undefined) return null;
+  let key: string;
+  let rest: number;
+  if (first === '"' || first === "'") {
+    const close = line.indexOf(first, 1);
+    if (close <= 1) return null;
+    key = line.slice(1, close);
+    rest = close + 1;
+  } else {
+    if (first === ' ' || first === '\t' || first === '#' || first === ':' || first === '\r') return null;
+    const colon = line.indexOf(':');
+    const hash = line.indexOf('#');
+    if (colon < 0 || (hash >= 0 && hash < colon)) return null;
+    key = line.slice(0, colon);
+    rest = colon;
+  }
+  let i = rest;
+  while (line[i] === ' ' || line[i] === '\t') i++;
+  if (line[i] !== ':') return null;
+  const after = line[i + 1];
+  if (after !== undefined && after !== ' ' && after !== '\t' && after !== '\r') return null;
+  return key.trim() || null;
+}
 
 export class TaskLines {
   readonly #yaml: string;
@@ -60,10 +88,13 @@ export class TaskLines {
     if (keyLine === undefined) return items.map(() => this.id);
     const lines = this.#split();
     let end = keyLine - this.#firstLine + 1;
-    while (end < lines.length && !TOP_LEVEL_KEY.test(lines[end] ?? '')) end++;
+    while (end < lines.length && topLevelKey(lines[end] ?? '') === null) end++;
     let cursor = keyLine - this.#firstLine;
+    // A few items YAML wrote differently (escapes) are not found; the search for them is bounded so
+    // the whole lookup stays linear in the file.
+    let budget = 4 * (end - cursor + items.length);
     return items.map((item) => {
-      for (let i = cursor; i < end; i++) {
+      for (let i = cursor; i < end && budget > 0; i++, budget--) {
         if (lines[i]?.includes(item)) {
           cursor = i;
           return this.#firstLine + i;
@@ -82,8 +113,7 @@ export class TaskLines {
     if (this.#keys) return this.#keys;
     const keys = new Map<string, number>();
     this.#split().forEach((line, index) => {
-      const match = TOP_LEVEL_KEY.exec(line);
-      const key = match ? (match[1] ?? match[2] ?? match[3] ?? '').trim() : '';
+      const key = topLevelKey(line);
       if (key && !keys.has(key)) keys.set(key, this.#firstLine + index);
     });
     this.#keys = keys;

@@ -56,6 +56,7 @@ export interface Task {
 }
 
 export type ErrorCode =
+  | 'file-too-large'
   | 'invalid-frontmatter'
   | 'missing-field'
   | 'invalid-value'
