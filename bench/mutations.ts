@@ -99,21 +99,27 @@ export function aliasLadder(depth: number): string {
 export function randomMutations(random: () => number, maxCount = 4, maxRepeat = 20_000): Mutation[] {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
   const n = 1 + Math.floor(random() * maxCount);
-  return Array.from({ length: n }, (): Mutation => {
-    const at = Math.floor(random() * 4_000);
-    const kind = pick(['insert', 'insert', 'repeat', 'delete', 'duplicate', 'aliases'] as const);
-    switch (kind) {
-      case 'insert':
-        return { kind, at, token: pick(TOKENS) };
-      case 'repeat':
-        return { kind, at, char: pick(REPEATED), count: 1 + Math.floor(random() * maxRepeat) };
-      case 'delete':
-      case 'duplicate':
-        return { kind, at, length: Math.floor(random() * 400) };
-      case 'aliases':
-        return { kind, at, depth: 1 + Math.floor(random() * 9) };
-    }
-  });
+  return Array.from({ length: n }, (): Mutation => randomMutation(random, pick, maxRepeat));
+}
+
+function randomMutation(
+  random: () => number,
+  pick: <T>(items: readonly T[]) => T,
+  maxRepeat: number,
+): Mutation {
+  const at = Math.floor(random() * 4_000);
+  const kind = pick(['insert', 'insert', 'repeat', 'delete', 'duplicate', 'aliases'] as const);
+  switch (kind) {
+    case 'insert':
+      return { kind, at, token: pick(TOKENS) };
+    case 'repeat':
+      return { kind, at, char: pick(REPEATED), count: 1 + Math.floor(random() * maxRepeat) };
+    case 'delete':
+    case 'duplicate':
+      return { kind, at, length: Math.floor(random() * 400) };
+    case 'aliases':
+      return { kind, at, depth: 1 + Math.floor(random() * 9) };
+  }
 }
 
 /** Every task file of the real graphs in `dir` (`../shared/taskgraphs`), with its path. */

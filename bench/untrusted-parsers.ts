@@ -16,7 +16,8 @@ export function parseUntrusted(text: string, path = 'tasks/fuzz.md'): void {
   const loaded = loadTaskGraph([{ path, text }]);
   for (const d of [...loaded.errors, ...loaded.warnings])
     if (d.line !== null && d.line < 1) throw new Error(`line ${d.line}`);
-  for (const task of loaded.graph.tasks.values()) task.dependsOn.forEach((_, i) => task.lines.dependency(i));
+  for (const task of loaded.graph.tasks.values())
+    for (let i = 0; i < task.dependsOn.length; i++) task.lines.dependency(i);
   rawStatus(text);
   try {
     addNote(fillSummary(setStatus(text, 'completed'), 'Merged in #1'), 'Blocked: fuzz (@ana, https://x)');
