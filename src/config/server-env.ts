@@ -29,6 +29,8 @@ export const serverEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: optional,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** `json` (one object per line) or `pretty`; default json when NODE_ENV=production, else pretty. */
+  LOG_FORMAT: optional.pipe(z.enum(['json', 'pretty']).optional()),
   /** Plan and log only. */
   DRY_RUN: flag,
   /** Period of the resync that reconciles every active repo, ms (default 5 minutes). */
