@@ -22,7 +22,10 @@ export interface HttpServer {
  * Builds the server.
  * @param routes `METHOD /path` -> handler; the webhook route is one of them.
  */
-export function httpServer(routes: Readonly<Record<string, RouteHandler>>, onError: (error: unknown) => void): HttpServer {
+export function httpServer(
+  routes: Readonly<Record<string, RouteHandler>>,
+  onError: (error: unknown) => void,
+): HttpServer {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const handler = routes[`${req.method} ${path}`];

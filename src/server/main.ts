@@ -35,7 +35,10 @@ try {
     resyncIntervalMs: env.RESYNC_INTERVAL_MS,
     ...(notifications ? { notifications } : {}),
   };
-  const Octokit = tunedOctokit({ writeIntervalMs: env.GITHUB_WRITE_INTERVAL_MS, retryBaseMs: env.GITHUB_RETRY_BASE_MS });
+  const Octokit = tunedOctokit({
+    writeIntervalMs: env.GITHUB_WRITE_INTERVAL_MS,
+    retryBaseMs: env.GITHUB_RETRY_BASE_MS,
+  });
   const privateKey = env.APP_ID ? getPrivateKey({ env: process.env }) : null;
   if (!env.APP_ID || !privateKey) await run(coordinatorApp(options), { Octokit });
   else await serve(env, options, privateKey.toString(), Octokit);

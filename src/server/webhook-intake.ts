@@ -33,8 +33,13 @@ export interface IntakeOptions {
   readonly onDelivery?: (event: string, outcome: 'accepted' | 'refused') => void;
 }
 
+/** How long a connection whose body was refused with 413 may keep sending before it is closed (ms). */
+export const REFUSED_BODY_GRACE_MS = 1_000;
+
 /** Handles one request to the webhook path. Never throws. */
-export function webhookIntake(options: IntakeOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function webhookIntake(
+  options: IntakeOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const maxBytes = options.maxBytes ?? MAX_WEBHOOK_BYTES;
   return async (req, res) => {
     const delivery = header(req, 'x-github-delivery');
@@ -45,9 +50,13 @@ export function webhookIntake(options: IntakeOptions): (req: IncomingMessage, re
       options.log.warn({ delivery, event, bytes, reason }, 'webhook delivery refused');
       options.onDelivery?.(event ?? 'unknown', 'refused');
       answer(res, status, { error: reason });
-      // Stop reading a body we refused (a 413 closes the connection rather than draining it).
-      if (status === 413) req.destroy();
-      else req.resume();
+      // Discard the rest of a refused body. A 413 also closes the connection, but only after the
+      // answer is flushed and the client had a moment to read it: closing a socket with unread input
+      // sends a TCP reset, which can discard the answer on the client's side (so no
+      // `connection: close`, which makes Node close it as soon as the answer is written).
+      req.resume();
+      if (status === 413)
+        res.once('finish', () => setTimeout(() => req.destroy(), REFUSED_BODY_GRACE_MS).unref());
     };
     if (req.method !== 'POST') return refuse(405, 'webhooks are POST requests', null);
     if (!event || !delivery || !signature)
@@ -59,7 +68,11 @@ export function webhookIntake(options: IntakeOptions): (req: IncomingMessage, re
 
     const body = await readBounded(req, maxBytes);
     if (body === 'too-large')
-      return refuse(413, `payloads over ${maxBytes} bytes are refused (GitHub never sends them)`, maxBytes + 1);
+      return refuse(
+        413,
+        `payloads over ${maxBytes} bytes are refused (GitHub never sends them)`,
+        maxBytes + 1,
+      );
     if (body === 'aborted') return refuse(400, 'the request body was cut off', null);
     const bytes = body.length;
     const text = body.toString('utf8');
@@ -85,7 +98,10 @@ export function webhookIntake(options: IntakeOptions): (req: IncomingMessage, re
         );
         return 'failed' as const;
       });
-    const outcome = await Promise.race([handled, sleep(options.ackAfterMs ?? 9_000).then(() => 'slow' as const)]);
+    const outcome = await Promise.race([
+      handled,
+      sleep(options.ackAfterMs ?? 9_000).then(() => 'slow' as const),
+    ]);
     if (outcome === 'failed') answer(res, 500, { error: 'the handlers failed; see the server log' });
     else if (outcome === 'slow') answer(res, 202, { ok: true, note: 'still processing' });
     else answer(res, 200, { ok: true });
@@ -131,7 +147,6 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
-    ...(status === 413 ? { connection: 'close' } : {}),
   });
   res.end(text);
 }

@@ -104,9 +104,12 @@ function stream(bytes: number, announce: boolean): Promise<number> {
         resolve(res.statusCode ?? 0);
       },
     );
-    req.on('error', (error) =>
-      String(error).includes('EPIPE') || String(error).includes('ECONNRESET') ? undefined : reject(error),
-    );
+    // The server closes the connection once it has answered; an error before the answer is a failure.
+    let answered = false;
+    req.on('response', () => {
+      answered = true;
+    });
+    req.on('error', (error) => (answered ? undefined : reject(error)));
     let sent = 0;
     const pump = () => {
       while (sent < bytes) {
