@@ -5,23 +5,13 @@
  * stand-in (`GHE_HOST`, `GHE_PROTOCOL=http`), then lets the scripted agents work until every task
  * is completed on `main` or the timeout passes. Returns (and optionally writes) a JSON report.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import { Agents, branchOf, SHARED_FILE, tasksAt } from './agents.js';
+import { AppProcess, freePort } from './app-process.js';
 import { FakeCi } from './ci.js';
 import { type AppPermissions, DEFAULT_APP_PERMISSIONS, Hub, type Repo } from './hub.js';
 import { Reviewer } from './maintainer.js';
@@ -69,6 +59,8 @@ export interface DemoOptions {
   readonly workflowEditors?: readonly string[];
   /** Tasks no scripted agent works on. */
   readonly skipTasks?: readonly string[];
+  /** SIGKILL the app every this many ms and start it again on the same port and DATA_DIR. */
+  readonly killEveryMs?: number | null;
   /** Ends the run early (tests of a scenario that never completes every task). */
   readonly stopWhen?: (sim: { hub: Hub; repo: Repo }) => boolean | Promise<boolean>;
 }
@@ -111,14 +103,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const webhooks = new WebhookSender({ hub, url: () => appUrl, secret, random });
   webhooks.dropRate = options.faults?.dropRate ?? 0;
 
-  const app = startApp({
+  const app = new AppProcess({
     workdir,
     gheHost,
-    appPort,
+    port: appPort,
     secret,
     channelsFile,
     resyncMs: options.resyncMs ?? 2_000,
   });
+  let killer: NodeJS.Timeout | null = null;
   const timeline = new Timeline(hub, repo);
   let ci: FakeCi | null = null;
   let agents: Agents | null = null;
@@ -150,10 +143,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       startedAt,
       appLog: app.logFile,
       error,
+      kills: app.restarts,
     });
   try {
-    await waitForApp(appPort, app.child, 30_000);
+    await app.start();
     appUrl = `http://127.0.0.1:${appPort}/api/github/webhooks`;
+    if (options.killEveryMs) {
+      // SIGKILL the app every so often and start it again on the same port and DATA_DIR.
+      let killing = false;
+      killer = setInterval(() => {
+        if (killing) return;
+        killing = true;
+        void app.crashAndRestart().finally(() => {
+          killing = false;
+        });
+      }, options.killEveryMs);
+    }
     t0 = Date.now();
     ci = new FakeCi(hub, {
       ciMs: options.ciMs,
@@ -184,6 +189,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       stopped = (await options.stopWhen?.({ hub, repo })) === true;
       options.progress?.(progressLine(repo, timeline, state, t0));
     }
+    if (killer) clearInterval(killer);
+    killer = null;
+    if (!app.running) await app.start();
     // Let the last deliveries and posts settle (branch deletion, the final cards: the outbox posts
     // about once a second per channel), up to 20 s.
     const settleUntil = Date.now() + 20_000;
@@ -205,10 +213,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     await report(false, error instanceof Error ? error.message : String(error)).catch(() => undefined);
     throw error;
   } finally {
+    if (killer) clearInterval(killer);
     agents?.stop();
     reviewer.stop();
     ci?.stop();
-    await stopApp(app.child);
+    await app.stop();
     await server.close();
     await teams.close();
   }
@@ -367,95 +376,6 @@ function progressLine(
   const seconds = ((Date.now() - t0) / 1000).toFixed(0).padStart(4);
   const gen = Number.isFinite(current) ? `generation ${current}` : 'all generations done';
   return `[${seconds} s] ${state.completed}/${state.total} completed · ${gen} · queued: ${queued.join(' ') || 'none'}${waiting.length > 0 ? ` · waiting: ${waiting.slice(0, 3).join('; ')}` : ''}`;
-}
-
-function startApp(args: {
-  workdir: string;
-  gheHost: string;
-  appPort: number;
-  secret: string;
-  channelsFile: string;
-  resyncMs: number;
-}): { child: ChildProcess; logFile: string } {
-  const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
-    .privateKey.export({ type: 'pkcs1', format: 'pem' })
-    .toString();
-  const logFile = path.join(args.workdir, 'app.log');
-  const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [serverEntry()], {
-    cwd: args.workdir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      APP_ID: '1',
-      PRIVATE_KEY: privateKey,
-      WEBHOOK_SECRET: args.secret,
-      GHE_HOST: args.gheHost,
-      GHE_PROTOCOL: 'http',
-      PORT: String(args.appPort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      RESYNC_INTERVAL_MS: String(args.resyncMs),
-      // The stand-in has no secondary rate limits to respect (production keeps GitHub's 1 s).
-      GITHUB_WRITE_INTERVAL_MS: '10',
-      GITHUB_RETRY_BASE_MS: '100',
-      DATA_DIR: path.join(args.workdir, 'data'),
-      TEAMS_CHANNELS_FILE: args.channelsFile,
-      TEAMS_ALLOW_LOOPBACK: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return { child, logFile };
-}
-
-/** `dist/server/main.js` of this package (the demo runs the built app, exactly what `npm start` runs). */
-function serverEntry(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('cannot find the package root');
-    dir = up;
-  }
-  const entry = path.join(dir, 'dist', 'server', 'main.js');
-  if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
-  return entry;
-}
-
-async function waitForApp(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`the app exited with code ${child.exitCode} (see app.log in the workdir)`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/ping`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error('the app did not start within 30 s');
-}
-
-async function stopApp(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(3_000)]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {

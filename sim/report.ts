@@ -71,6 +71,14 @@ export interface DemoReport {
   readonly checkRuns: readonly CheckRunRow[];
   /** Why the run broke, when it did (the report is written anyway). */
   readonly error: string | null;
+  /** How many times the app was SIGKILLed and restarted (`--kill-every`). */
+  readonly kills: number;
+  /** Merged implementation tasks whose `task.merged` card never reached Teams. */
+  readonly lost: readonly string[];
+  /** Merged implementation tasks whose `task.merged` card reached Teams more than once (a crash during a post). */
+  readonly repeated: readonly string[];
+  /** The app's check runs still in progress at the end. */
+  readonly stuck: readonly { name: string; headSha: string; title: string | null }[];
   /** Every answer GitHub's rules would give: refusals (403, 405, 422) and conflicts (409), by route and message. */
   readonly refusals: readonly { route: string; status: number; message: string; count: number }[];
   readonly mainHistory: readonly string[];
@@ -97,6 +105,7 @@ export async function buildReport(input: {
   startedAt: number;
   appLog: string;
   error?: string | null;
+  kills?: number;
 }): Promise<DemoReport> {
   const { repo, timeline, agents } = input;
   await timeline.sample();
@@ -188,6 +197,11 @@ export async function buildReport(input: {
       .map((r) => ({ name: r.name, headSha: r.headSha })),
     checkRuns: checkRunRows(repo),
     error: input.error ?? null,
+    kills: input.kills ?? 0,
+    ...mergeDeliveries(rows, input.teams.posts),
+    stuck: repo.checkRuns
+      .filter((r) => r.appId === input.hub.app.id && r.status !== 'completed')
+      .map((r) => ({ name: r.name, headSha: r.headSha, title: r.output.title })),
     refusals: refusalRows(log),
     mainHistory: await repo.git.log('refs/heads/main'),
     workdir: input.workdir,
@@ -195,6 +209,37 @@ export async function buildReport(input: {
   };
   if (input.reportFile) writeFileSync(input.reportFile, `${JSON.stringify(report, null, 2)}\n`);
   return report;
+}
+
+/**
+ * Merged implementation tasks by how many accepted Teams posts say "Task merged: <id>" (a card or a
+ * digest line): `lost` none, `repeated` more than one.
+ */
+function mergeDeliveries(
+  rows: readonly TaskRow[],
+  posts: readonly TeamsPost[],
+): { lost: string[]; repeated: string[] } {
+  const texts: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object')
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'text' && typeof value === 'string') texts.push(value);
+        else walk(value);
+      }
+  };
+  for (const post of posts) if (post.status >= 200 && post.status < 300) walk(post.body);
+  const all = texts.join('\n');
+  const merged = rows.filter(
+    (r) => r.kind === 'implementation' && r.status === 'completed' && r.pull !== null,
+  );
+  const count = (id: string) =>
+    all.match(new RegExp(`Task merged: ${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\w/-])`, 'g'))
+      ?.length ?? 0;
+  return {
+    lost: merged.filter((r) => count(r.taskId) === 0).map((r) => r.taskId),
+    repeated: merged.filter((r) => count(r.taskId) > 1).map((r) => r.taskId),
+  };
 }
 
 function refusalRows(log: readonly LoggedRequest[]): DemoReport['refusals'] {

@@ -78,6 +78,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       [] as string[],
     )
     .option(
+      '--faults <list>',
+      'stand-in faults, e.g. errors=0.05,rate-limit=0.05,drop=0.1,latency=20 (502s, secondary-limit 403s, dropped webhooks, ms added)',
+    )
+    .option('--kill-every <s>', 'SIGKILL the app every S seconds and restart it on the same port and data')
+    .option('--fail-tasks <ids>', 'comma-separated tasks whose CI fails until their agent pushes a fix')
+    .option(
       '--withhold <permissions>',
       'comma-separated installation permissions the app does not get (e.g. workflows)',
     )

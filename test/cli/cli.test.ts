@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseFaults } from '../../src/cli/commands/demo.js';
 import { runCli } from '../../src/cli/program.js';
 import { cli } from '../helpers/cli.js';
 import { TASKGRAPHS_DIR, WRAITH_DIR } from '../helpers/task-files.js';
@@ -108,6 +109,20 @@ describe('plan', () => {
   });
 });
 
+describe('demo --faults', () => {
+  it.each([
+    ['errors=0.05,rate-limit=0.05,drop=0.1', { errorRate: 0.05, rateLimitRate: 0.05, dropRate: 0.1 }],
+    [' latency=20 , errors=0 ', { latencyMs: 20, errorRate: 0 }],
+    ['latency=1500', { latencyMs: 1500 }],
+    ['', {}],
+    ['rate-limit=-0.1', 'fault rate-limit needs a share between 0 and 1, got "-0.1"'],
+    ['errors=abc', 'fault errors needs a share between 0 and 1, got "abc"'],
+    ['=0.1', 'unknown fault "" (use errors, rate-limit, drop, latency)'],
+  ])('%j', (text, expected) => {
+    expect(parseFaults(text)).toEqual(expected);
+  });
+});
+
 describe('usage errors exit 2 with one clear line', () => {
   it.each([
     [
@@ -119,6 +134,26 @@ describe('usage errors exit 2 with one clear line', () => {
       'missing directory for plan',
       ['plan', '--tasks', '/nonexistent/tasks'],
       'taskgraph-coordinator: tasks directory not found: /nonexistent/tasks\n',
+    ],
+    [
+      'an unknown fault',
+      ['demo', '--faults', 'errors=0.1,floods=1'],
+      'taskgraph-coordinator: --faults: unknown fault "floods" (use errors, rate-limit, drop, latency)\n',
+    ],
+    [
+      'a share above 1',
+      ['demo', '--faults', 'drop=1.5'],
+      'taskgraph-coordinator: --faults: fault drop needs a share between 0 and 1, got "1.5"\n',
+    ],
+    [
+      'a fault without a value',
+      ['demo', '--faults', 'latency'],
+      'taskgraph-coordinator: --faults: fault latency needs a number of ms, got ""\n',
+    ],
+    [
+      'a kill interval under 1 s',
+      ['demo', '--kill-every', '0.5'],
+      'taskgraph-coordinator: --kill-every needs a number of seconds, at least 1\n',
     ],
   ])('%s', async (_intent, argv, stderr) => {
     const run = await cli(argv);

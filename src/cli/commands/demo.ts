@@ -23,6 +23,35 @@ export interface DemoCliOptions {
   readonly protection?: string;
   readonly ruleset?: readonly string[];
   readonly withhold?: string;
+  readonly faults?: string;
+  readonly killEvery?: string;
+  readonly failTasks?: string;
+}
+
+/** `errors=0.05,rate-limit=0.05,drop=0.1,latency=20` -> the demo's fault options. @returns a message for bad input. */
+export function parseFaults(
+  text: string,
+): { errorRate?: number; rateLimitRate?: number; dropRate?: number; latencyMs?: number } | string {
+  const names: Record<string, 'errorRate' | 'rateLimitRate' | 'dropRate' | 'latencyMs'> = {
+    errors: 'errorRate',
+    'rate-limit': 'rateLimitRate',
+    drop: 'dropRate',
+    latency: 'latencyMs',
+  };
+  const out: Record<string, number> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name = '', value = ''] = part.split('=');
+    const key = names[name];
+    const number = Number(value);
+    if (!key) return `unknown fault "${name}" (use errors, rate-limit, drop, latency)`;
+    if (value === '' || !Number.isFinite(number) || number < 0 || (key !== 'latencyMs' && number > 1))
+      return `fault ${name} needs ${key === 'latencyMs' ? 'a number of ms' : 'a share between 0 and 1'}, got "${value}"`;
+    out[key] = number;
+  }
+  return out;
 }
 
 /** What the demo module returns (see `sim/report.ts`); only what the summary prints. */
@@ -44,6 +73,11 @@ interface DemoReportView {
   };
   readonly webhooks: { sent: number; dropped: number };
   readonly teams: readonly { channel: string }[];
+  readonly kills: number;
+  readonly lost: readonly string[];
+  readonly repeated: readonly string[];
+  readonly stuck: readonly { name: string }[];
+  readonly branchesLeft: readonly string[];
   readonly makespanMs: number;
   readonly lowerBoundMs: number;
   readonly workdir: string;
@@ -82,6 +116,16 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     );
     return EXIT.usage;
   }
+  const faults = options.faults ? parseFaults(options.faults) : {};
+  if (typeof faults === 'string') {
+    io.err(`taskgraph-coordinator: --faults: ${faults}\n`);
+    return EXIT.usage;
+  }
+  const killEvery = options.killEvery === undefined ? null : Number(options.killEvery);
+  if (killEvery !== null && (!Number.isFinite(killEvery) || killEvery < 1)) {
+    io.err('taskgraph-coordinator: --kill-every needs a number of seconds, at least 1\n');
+    return EXIT.usage;
+  }
   for (const file of [options.protection, ...(options.ruleset ?? [])]) {
     if (file && !existsSync(file)) {
       io.err(`taskgraph-coordinator: ${file} does not exist\n`);
@@ -116,10 +160,10 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     seed: numbers.seed,
     protectionFile: options.protection ? path.resolve(options.protection) : null,
     rulesetFiles: (options.ruleset ?? []).map((f) => path.resolve(f)),
-    withhold: (options.withhold ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean),
+    withhold: list(options.withhold),
+    faults,
+    killEveryMs: killEvery === null ? null : killEvery * 1000,
+    failTasks: list(options.failTasks),
     progress: (line: string) => {
       if (tty) io.err(`\r\u001b[2K${line}`);
       else if (Date.now() - lastPrinted >= 5_000) {
@@ -147,7 +191,15 @@ function summary(report: DemoReportView): string {
     `Makespan ${(report.makespanMs / 1000).toFixed(1)} s; lower bound ${(report.lowerBoundMs / 1000).toFixed(1)} s (ratio ${(report.makespanMs / Math.max(1, report.lowerBoundMs)).toFixed(2)})`,
     `GitHub API: ${report.api.total} requests (${report.api.reads} reads, ${report.api.writes} writes); per merged task ${report.api.perMergedTask.reads} reads (${report.api.perMergedTask.notModified} of them free 304s), ${report.api.perMergedTask.writes} writes`,
     `Webhooks: ${report.webhooks.sent} sent, ${report.webhooks.dropped} dropped; Teams posts: ${report.teams.length}`,
+    `App kills: ${report.kills}; merges without their Teams card: ${report.lost.length} (with two or more: ${report.repeated.length}); app checks left in progress: ${report.stuck.length}; task branches left: ${report.branchesLeft.length}`,
     `Bare repositories: ${report.workdir}/repos/acme/wraith.git (git --git-dir=… log --first-parent main)`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
