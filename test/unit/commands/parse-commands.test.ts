@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { authorize, type Permission } from '../../../src/domain/commands/authorize.js';
 import {
   MAX_COMMANDS_PER_COMMENT,
+  MAX_COMMENT_CHARS,
   parseComment,
   type Verb,
 } from '../../../src/domain/commands/parse-commands.js';
@@ -114,11 +115,17 @@ describe('parseComment', () => {
   });
 
   it('takes at most the first commands of a very long comment, quickly', () => {
-    const body = `${'words '.repeat(50_000)}\n${'/coordinator status\n'.repeat(500)}${'x'.repeat(1_000_000)}`;
+    const body = `${'words '.repeat(5_000)}\n${'/coordinator status\n'.repeat(500)}${'x'.repeat(1_000_000)}`;
     const { commands, errors } = parseComment(body);
     expect(commands).toHaveLength(MAX_COMMANDS_PER_COMMENT);
     expect(errors).toHaveLength(490);
     expect(errors[0]?.message).toBe('at most 10 commands are taken from one comment');
+  });
+
+  it('reads only the first 64 KB (GitHub keeps no longer comment body)', () => {
+    const filler = `${'x'.repeat(MAX_COMMENT_CHARS - 40)}\n`;
+    expect(parseComment(`${filler}/coordinator hold\n`).commands.map((c) => c.verb)).toEqual(['hold']);
+    expect(parseComment(`${filler}${'y'.repeat(100)}\n/coordinator hold\n`).commands).toEqual([]);
   });
 
   it('clips what it echoes back', () => {
