@@ -17,6 +17,7 @@ import { OutboxDeliverer } from './coordinator/deliver-outbox.js';
 import { Notifier } from './coordinator/notifier.js';
 import { reconcileRepo } from './coordinator/reconcile.js';
 import { RepoQueue } from './coordinator/repo-queue.js';
+import { rerequestedRun } from './coordinator/retry-head.js';
 import { DEFAULT_SLUG } from './domain/merge/plan.js';
 
 /** A set that forgets its oldest keys beyond `max` (follow-ups known to be done). */
@@ -32,7 +33,7 @@ class BoundedSet {
   }
 }
 
-import { type NewComment, registerHandlers, type Target } from './handlers/targets.js';
+import { type NewComment, type Rerequest, registerHandlers, type Target } from './handlers/targets.js';
 
 export interface CoordinatorOptions {
   readonly appId: number;
@@ -173,18 +174,28 @@ export function coordinatorApp(
         repo: { owner: target.owner, repo: target.repo },
       });
     };
-    const onComment = async (comment: NewComment) => {
-      const key = `${comment.target.owner}/${comment.target.repo}`;
+    /** Runs `work` after everything already chained for the repository; failures are logged. */
+    const chain = (target: Target, delivery: string, what: string, work: () => Promise<void>) => {
+      const key = `${target.owner}/${target.repo}`;
       const next = (commandChains.get(key) ?? Promise.resolve())
-        .then(() => runCommands(comment))
-        .catch((error: unknown) =>
-          app.log.error({ repo: key, delivery: comment.delivery, err: error }, 'comment commands failed'),
-        );
+        .then(work)
+        .catch((error: unknown) => app.log.error({ repo: key, delivery, err: error }, `${what} failed`));
       commandChains.set(key, next);
       void next.finally(() => {
         if (commandChains.get(key) === next) commandChains.delete(key);
       });
     };
+    const onComment = async (comment: NewComment) =>
+      chain(comment.target, comment.delivery, 'comment commands', () => runCommands(comment));
+    // A rerequested Merge queue run is a retry; it runs on the same per-repo chain as commands.
+    const onRerequest = async (request: Rerequest) =>
+      chain(request.target, request.delivery, 'Merge queue re-run', async () => {
+        const { target } = request;
+        const auth = async () => (await app.auth(target.installationId)) as Octokit;
+        const repo = { owner: target.owner, repo: target.repo };
+        const outcome = await rerequestedRun({ permissions, log: app.log }, auth, repo, request);
+        if (outcome === 'retried') void poke(target);
+      });
     const idle = async () => {
       while (commandChains.size > 0) await Promise.all([...commandChains.values()]);
       await queue.idle();
@@ -200,6 +211,7 @@ export function coordinatorApp(
       options.appId,
       login,
       onComment,
+      onRerequest,
     );
 
     // The first resync after boot reconciles every installed repo (nothing is known yet); later ones

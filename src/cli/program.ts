@@ -82,7 +82,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       'stand-in faults, e.g. errors=0.05,rate-limit=0.05,drop=0.1,latency=20 (502s, secondary-limit 403s, dropped webhooks, ms added)',
     )
     .option('--kill-every <s>', 'SIGKILL the app every S seconds and restart it on the same port and data')
-    .option('--fail-tasks <ids>', 'comma-separated tasks whose CI fails until their agent pushes a fix')
+    .option(
+      '--fail-tasks <ids>',
+      'comma-separated tasks whose change fails CI on the merge result (its own branch passes) until its agent pushes a fix',
+    )
+    .option('--batch-size <n>', 'merge.batch_size: most PRs tested together in one staging batch')
+    .option('--parallel <n>', 'merge.parallel: batches tested on top of the one under test')
+    .option(
+      '--no-wait-for-pr-checks',
+      'merge.wait_for_pr_checks: false (a ready PR enters a batch while its own checks run)',
+    )
+    .option('--retries <n>', 'merge.retries: re-runs of a red batch of one PR before it is ejected')
     .option(
       '--withhold <permissions>',
       'comma-separated installation permissions the app does not get (e.g. workflows)',

@@ -76,6 +76,40 @@ const merge = z
       ),
     /** Delete the task branch once its PR is merged. */
     delete_branch: z.boolean().default(true).describe('Delete the task branch after its PR merges.'),
+    /** Most PRs one staging batch holds (the merge train's cars; 1 tests one PR per CI run). */
+    batch_size: z
+      .int()
+      .min(1)
+      .max(50)
+      .default(8)
+      .describe(
+        'Most task PRs tested together in one staging batch; a red batch is bisected until the failing PR is found. 1: one PR per CI run.',
+      ),
+    /** Batches staged speculatively on top of the one under test (0: one batch at a time). */
+    parallel: z
+      .int()
+      .min(0)
+      .max(8)
+      .default(2)
+      .describe(
+        'Further batches tested on top of the batch under test, on coordinator/staging-2, -3, … (your CI must run on coordinator/staging*); 0: only coordinator/staging.',
+      ),
+    /** Whether a PR's own checks must pass before it may enter a batch. */
+    wait_for_pr_checks: z
+      .boolean()
+      .default(true)
+      .describe(
+        'true: a PR enters a batch once its own required checks passed; false: once it is ready, and the staging run is its test (one CI run per generation instead of two).',
+      ),
+    /** How many times a red batch of one PR is re-run before the PR is ejected (flaky CI). */
+    retries: z
+      .int()
+      .min(0)
+      .max(5)
+      .default(1)
+      .describe(
+        'How many times a red batch of a single PR is re-run before the PR leaves the queue (flaky CI).',
+      ),
     /** Merge method of the `direct` strategy. */
     method: z
       .enum(['merge', 'squash', 'rebase'])

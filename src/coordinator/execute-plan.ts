@@ -14,14 +14,7 @@ import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import { mergeCommitMessage } from '../domain/merge/batch-trailers.js';
 import { policyOf } from '../domain/merge/plan.js';
 import { failureMarker } from '../domain/merge/reports.js';
-import {
-  type CoordinatorEvent,
-  type MergeAction,
-  type OwedComment,
-  type Plan,
-  STAGING_BRANCH,
-  type StatusEdit,
-} from '../domain/merge/types.js';
+import type { CoordinatorEvent, MergeAction, OwedComment, Plan, StatusEdit } from '../domain/merge/types.js';
 import { explainRefusal } from '../domain/rules/refusals.js';
 import { fillSummary, setStatus } from '../domain/tasks/status-edit.js';
 import { queueCheck, reportFailure } from './report-failure.js';
@@ -158,19 +151,8 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
       return stageBatch(input, action);
     case 'promote':
       return promote(input, action);
-    case 'fail-batch': {
-      const title =
-        action.cause === 'checks-failed'
-          ? `Checks failed on the merge result: ${action.checks.join(', ')}`
-          : 'Required checks never ran on the merge result';
-      for (const entry of action.entries)
-        await reportFailure(input, entry, {
-          kind: action.cause,
-          title,
-          text: `${capitalize(action.reason)}.`,
-        });
-      return { outcome: `failed batch: ${action.reason}`, reconcileAgain: true };
-    }
+    case 'fail-batch':
+      return failBatch(input, action);
     case 'update-branch': {
       const updated = await writer.updateBranch(action.entry.number, action.entry.headSha);
       if (updated.kind === 'lost-race') return lostRace(action.kind);
@@ -268,7 +250,56 @@ async function promote(
   if (action.statusSha && snapshot.pendingStatus?.sha === action.statusSha)
     await writer.deleteBranch(STATUS_BRANCH);
   return {
-    outcome: `promoted ${STAGING_BRANCH} to ${snapshot.baseBranch}: ${action.reason}`,
+    outcome: `promoted ${action.branch} to ${snapshot.baseBranch}: ${action.reason}`,
+    reconcileAgain: true,
+  };
+}
+
+/**
+ * A red car: each PR gets its verdict (ejected: failing `Merge queue` check and one comment;
+ * requeued for bisection or a retry: an in-progress check with its new record), then the car's
+ * staging branch is deleted, which also ends every car built on it (they are rebuilt). A failed
+ * deletion is harmless: the records already say the car was judged.
+ */
+async function failBatch(
+  input: ExecuteInput,
+  action: Extract<MergeAction, { kind: 'fail-batch' }>,
+): Promise<ExecuteResult> {
+  const title =
+    action.cause === 'checks-failed'
+      ? `Checks failed on the merge result: ${action.checks.join(', ')}`
+      : 'Required checks never ran on the merge result';
+  for (const verdict of action.verdicts) {
+    if (verdict.kind === 'eject')
+      await reportFailure(input, verdict.entry, {
+        kind: action.cause,
+        title,
+        text: `${capitalize(action.reason)}.`,
+      });
+    else
+      await queueCheck(input, verdict.entry, {
+        conclusion: null,
+        title: verdict.title,
+        summary: verdict.summary,
+        externalId: verdict.externalId,
+      });
+  }
+  const ejected = action.verdicts.filter((v) => v.kind === 'eject').map((v) => `#${v.entry.number}`);
+  const requeued = action.verdicts.filter((v) => v.kind === 'requeue').map((v) => `#${v.entry.number}`);
+  try {
+    await input.writer.deleteBranch(action.branch);
+  } catch (error) {
+    input.log?.warn(
+      { err: error, branch: action.branch },
+      'could not delete the red batch; its records already say it was judged',
+    );
+  }
+  const parts = [
+    ...(ejected.length > 0 ? [`ejected ${ejected.join(', ')}`] : []),
+    ...(requeued.length > 0 ? [`requeued ${requeued.join(', ')}`] : []),
+  ];
+  return {
+    outcome: `failed batch on ${action.branch} (${parts.join('; ') || 'no PRs'}): ${action.reason}`,
     reconcileAgain: true,
   };
 }

@@ -81,7 +81,7 @@ export async function reconcileRepo(
   // Open task PRs, a batch, or a task branch still without a PR (its draft may be due later).
   const active =
     read.snapshot.pulls.length > 0 ||
-    read.snapshot.staging?.batch != null ||
+    read.snapshot.staging.some((s) => s.batch !== null && s.sha !== read.snapshot.baseSha) ||
     read.snapshot.taskBranches.some((b) => b.committedAtMs !== null);
   if (deps.dryRun || config.dry_run) {
     deps.log.info({ repo: `${repo.owner}/${repo.repo}`, plan }, 'dry run: plan not executed');

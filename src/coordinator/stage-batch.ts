@@ -1,33 +1,46 @@
 /**
- * Staging protocol steps 1-3 for one batch: point `coordinator/staging` at the base head, merge the
- * pending status edits (`coordinator/status`) and each PR head onto it, then add one status commit
- * whose trailers describe the batch. A PR that conflicts, or whose merge GitHub refuses (a workflow
- * change without the `workflows` permission, a rule on the staging branch), is reported on that PR
- * and the repository is reconciled again at once, so the next candidate goes ahead.
+ * Staging protocol steps 1-3 for one batch (a car of the train). The batch is assembled on
+ * `coordinator/build`: reset to what the batch is built on (the base head, or the car below), the
+ * pending status edits (`coordinator/status`) and each PR head merged onto it, then one status
+ * commit whose trailers describe the batch. Only then does the batch's staging branch move to it,
+ * in one push, so CI runs once per batch.
+ *
+ * A PR that conflicts is reported when it was merged onto the base alone (the first PR of a batch
+ * built on the base head); otherwise it conflicted with the batch ahead of it, so it is left out,
+ * not reported, and its record says so (`held`): it goes first in the next batch built on the base.
+ * A merge GitHub refuses (a workflow change without the `workflows` permission, a rule on the
+ * branch) is reported on that PR, and the rest of the batch goes on without it.
  */
 
 import { fileAt } from '../adapters/github/read-base.js';
 import { STATUS_BRANCH } from '../adapters/github/read-staging.js';
+import { batchStatusEdits } from '../domain/merge/batch-plan.js';
 import { batchCommitMessage, mergeCommitMessage } from '../domain/merge/batch-trailers.js';
+import { formatQueueRecord, recordOf } from '../domain/merge/queue-record.js';
 import { conflictText } from '../domain/merge/reports.js';
-import { type MergeAction, STAGING_BRANCH } from '../domain/merge/types.js';
+import {
+  type BatchEntry,
+  BUILD_BRANCH,
+  type CoordinatorEvent,
+  type MergeAction,
+} from '../domain/merge/types.js';
 import { explainRefusal } from '../domain/rules/refusals.js';
 import { applyEdit, type ExecuteInput, type ExecuteResult, refusalContext } from './execute-plan.js';
 import { queueCheck, reportFailure } from './report-failure.js';
 
-export async function stageBatch(
-  input: ExecuteInput,
-  action: Extract<MergeAction, { kind: 'start-batch' }>,
-): Promise<ExecuteResult> {
+type StartBatch = Extract<MergeAction, { kind: 'start-batch' }>;
+
+/** Builds and stages one batch. @throws octokit errors other than the conflicts and refusals handled here. */
+export async function stageBatch(input: ExecuteInput, action: StartBatch): Promise<ExecuteResult> {
   const { writer, read } = input;
   const base = read.snapshot.baseBranch;
-  const reset = await writer.reset(STAGING_BRANCH, action.baseSha);
-  if (reset.kind === 'lost-race') return again(`${STAGING_BRANCH} moved while it was reset`);
-  if (reset.kind === 'refused') return refusedStaging(input, action, reset);
+  const reset = await writer.reset(BUILD_BRANCH, action.baseSha);
+  if (reset.kind === 'lost-race') return again(`${BUILD_BRANCH} moved while it was reset`);
+  if (reset.kind === 'refused') return refusedStaging(input, action, reset, BUILD_BRANCH);
   let head = action.baseSha;
   if (action.statusSha) {
     const merged = await writer.mergeInto(
-      STAGING_BRANCH,
+      BUILD_BRANCH,
       action.statusSha,
       `Merge status edits waiting on ${STATUS_BRANCH}`,
     );
@@ -46,38 +59,52 @@ export async function stageBatch(
           },
         ],
       };
-    } else if (merged.kind === 'refused') return refusedStaging(input, action, merged);
+    } else if (merged.kind === 'refused') return refusedStaging(input, action, merged, BUILD_BRANCH);
   }
+
+  const events: CoordinatorEvent[] = [];
+  const staged: BatchEntry[] = [];
+  const held: { entry: BatchEntry; at: string }[] = [];
   for (const entry of action.entries) {
-    const merged = await writer.mergeInto(STAGING_BRANCH, entry.headSha, mergeCommitMessage(entry));
-    if (merged.kind === 'merged') {
-      head = merged.sha;
+    const merged = await writer.mergeInto(BUILD_BRANCH, entry.headSha, mergeCommitMessage(entry));
+    if (merged.kind === 'merged' || merged.kind === 'noop') {
+      if (merged.kind === 'merged') head = merged.sha;
+      staged.push(entry);
       continue;
     }
-    if (merged.kind === 'noop') continue;
-    if (merged.kind === 'conflict') {
-      const event = await reportFailure(input, entry, {
-        kind: 'conflict',
-        title: `Conflict with ${base}`,
-        text: conflictText(base),
-        message: `#${entry.number} (${entry.taskId}) conflicts with ${base}; the agent must merge ${base} into its branch`,
-      });
-      return { outcome: `conflict merging #${entry.number}`, reconcileAgain: true, events: [event] };
+    if (merged.kind === 'conflict' && !(action.onBase && staged.length === 0)) {
+      held.push({ entry, at: head });
+      continue;
     }
-    const refusal = explainRefusal(merged, refusalContext(input, `\`${STAGING_BRANCH}\``));
-    const event = await reportFailure(input, entry, {
-      kind: 'refused',
-      title: refusal.title,
-      text: refusal.text,
-    });
+    if (merged.kind === 'conflict') {
+      events.push(
+        await reportFailure(input, entry, {
+          kind: 'conflict',
+          title: `Conflict with ${base}`,
+          text: conflictText(base),
+          message: `#${entry.number} (${entry.taskId}) conflicts with ${base}; the agent must merge ${base} into its branch`,
+        }),
+      );
+      continue;
+    }
+    const refusal = explainRefusal(merged, refusalContext(input, `\`${action.branch}\``));
+    events.push(
+      await reportFailure(input, entry, { kind: 'refused', title: refusal.title, text: refusal.text }),
+    );
+  }
+  for (const { entry, at } of held) await holdBack(input, entry, at);
+
+  const dropped = staged.length < action.entries.length;
+  if (staged.length === 0 && action.entries.length > 0) {
     return {
-      outcome: `GitHub refused to merge #${entry.number} onto ${STAGING_BRANCH} (${refusal.kind})`,
-      reconcileAgain: true,
-      events: [event],
+      outcome: `no PR of the batch could be staged (${held.length} held back, ${events.length} reported)`,
+      reconcileAgain: events.length > 0,
+      events,
     };
   }
+  const edits = dropped ? recomputedEdits(input, action, staged) : action.statusEdits;
   const files = await Promise.all(
-    action.statusEdits.map(async (edit) => ({
+    edits.map(async (edit) => ({
       path: edit.path,
       text: applyEdit(await fileAt(input.octokit, input.repo, edit.path, head), edit),
     })),
@@ -85,35 +112,67 @@ export async function stageBatch(
   const sha = await writer.commit({
     parentSha: head,
     files,
-    message: batchCommitMessage(
-      action.baseSha,
-      action.entries,
-      action.statusSha ?? null,
-      action.statusEdits.map((e) => e.taskId),
-    ),
+    message: batchCommitMessage(action.baseSha, staged, action.statusSha ?? null, edits),
   });
-  const moved = await writer.move(STAGING_BRANCH, sha, false);
-  if (moved.kind === 'lost-race') return again(`${STAGING_BRANCH} moved while the batch was built`);
-  if (moved.kind === 'refused') return refusedStaging(input, action, moved);
-  for (const entry of action.entries) {
+  const moved = await writer.reset(action.branch, sha);
+  if (moved.kind === 'lost-race') return again(`${action.branch} moved while the batch was built`);
+  if (moved.kind === 'refused') return refusedStaging(input, action, moved, action.branch);
+  const names = staged.map((e) => `#${e.number}`).join(', ');
+  for (const entry of staged) {
+    const pull = read.snapshot.pulls.find((p) => p.number === entry.number);
+    const record = pull ? recordOf(pull) : null;
     await queueCheck(input, entry, {
       conclusion: null,
-      title: `Testing the merge result on ${STAGING_BRANCH}`,
-      summary: action.reason,
+      title: `Testing the merge result on ${action.branch}`,
+      summary: `${action.reason}.\n\nThe batch: ${names}${action.onBase ? '' : `, on top of the batches ahead of it (speculation: it is tested as ${base} will be once they merge)`}.`,
+      ...(record?.held ? { externalId: formatQueueRecord({ ...record, held: null }) } : {}),
     });
   }
-  const what =
-    action.entries.length > 0 ? action.entries.map((e) => `#${e.number}`).join(', ') : 'status edits';
-  return { outcome: `started batch ${what}: ${action.reason}`, reconcileAgain: true };
+  const what = staged.length > 0 ? names : 'status edits';
+  return {
+    outcome: `started batch ${what} on ${action.branch}${held.length > 0 ? ` (${held.map((h) => `#${h.entry.number}`).join(', ')} held back)` : ''}: ${action.reason}`,
+    reconcileAgain: true,
+    events,
+  };
 }
 
-/** GitHub refused a write to the staging branch itself (a ruleset on every branch, a permission). */
+/** The status commit for the PRs that made it into the batch (some were left out). */
+function recomputedEdits(input: ExecuteInput, action: StartBatch, staged: readonly BatchEntry[]) {
+  const { snapshot } = input.read;
+  const batch = staged.flatMap((entry) => {
+    const pull = snapshot.pulls.find((p) => p.number === entry.number);
+    return pull ? [{ entry, pull }] : [];
+  });
+  return batchStatusEdits(snapshot, batch, action.statusInputs.extra, {
+    completed: action.statusInputs.lowerCompleted,
+    edited: action.statusInputs.lowerEdited,
+  });
+}
+
+/** Records that a PR conflicted with the batch ahead of it, and says so on its `Merge queue` check. */
+async function holdBack(input: ExecuteInput, entry: BatchEntry, at: string): Promise<void> {
+  const pull = input.read.snapshot.pulls.find((p) => p.number === entry.number);
+  const record =
+    pull && pull.headSha === entry.headSha
+      ? recordOf(pull)
+      : recordOf({ headSha: entry.headSha, ownChecks: {} });
+  await queueCheck(input, entry, {
+    conclusion: null,
+    title: 'Waiting: conflicts with the batch ahead of it',
+    summary:
+      'Merging this PR onto the batch ahead of it conflicted; that is not necessarily a conflict with the base. It goes first in the next batch built on the base itself, where a conflict would be its own and is reported.',
+    externalId: formatQueueRecord({ ...record, held: at }),
+  });
+}
+
+/** GitHub refused a write to a staging branch or the build branch (a ruleset on every branch, a permission). */
 async function refusedStaging(
   input: ExecuteInput,
-  action: Extract<MergeAction, { kind: 'start-batch' }>,
+  action: StartBatch,
   refused: { status: number; message: string },
+  branch: string,
 ): Promise<ExecuteResult> {
-  const refusal = explainRefusal(refused, refusalContext(input, `\`${STAGING_BRANCH}\``));
+  const refusal = explainRefusal(refused, refusalContext(input, `\`${branch}\``));
   const events = [];
   for (const entry of action.entries)
     events.push(
@@ -128,7 +187,7 @@ async function refusedStaging(
       message: `${refusal.title}. ${refusal.text.split('\n')[0]}`,
     });
   return {
-    outcome: `GitHub refused a write to ${STAGING_BRANCH} (${refusal.kind})`,
+    outcome: `GitHub refused a write to ${branch} (${refusal.kind})`,
     reconcileAgain: action.entries.length > 0,
     events,
   };

@@ -14,6 +14,20 @@ export interface Target {
 
 export type Poke = (target: Target, reason: { event: string; delivery: string }) => void;
 
+/** A person pressed "Re-run" on one of the app's `Merge queue` runs (`check_run.rerequested`). */
+export interface Rerequest {
+  readonly target: Target;
+  readonly run: {
+    readonly id: number;
+    readonly headSha: string;
+    readonly conclusion: string | null;
+    readonly title: string | null;
+    readonly externalId: string | null;
+  };
+  readonly sender: string;
+  readonly delivery: string;
+}
+
 /** A new comment that may hold `/coordinator` commands (never one of the app's own). */
 export type NewComment = Omit<CommentEvent, 'repo'> & { readonly target: Target; readonly delivery: string };
 
@@ -43,6 +57,7 @@ export function registerHandlers(
   appId: number,
   selfLogin: () => Promise<string | null>,
   onComment: (comment: NewComment) => Promise<void> = async () => {},
+  onRerequest: (rerequest: Rerequest) => Promise<void> = async () => {},
 ): void {
   const repoEvent = (event: string, delivery: string, payload: RepoPayload) => {
     const target = targetOf(payload);
@@ -83,6 +98,42 @@ export function registerHandlers(
     const author = payload.check_run?.app?.id ?? payload.check_suite?.app?.id;
     if (author === appId) return;
     repoEvent(context.name, context.id, payload);
+  });
+
+  // "Re-run" on one of the app's runs: on a failed `Merge queue` run it is a retry of that head;
+  // on any other run of the app, a fresh reconcile judges it again. Other apps' runs are theirs.
+  app.on('check_run.rerequested', async (context) => {
+    const payload = context.payload as RepoPayload & {
+      check_run: {
+        id: number;
+        name: string;
+        head_sha: string;
+        conclusion: string | null;
+        external_id?: string | null;
+        output?: { title?: string | null };
+        app?: { id: number } | null;
+      };
+      sender?: { login?: string };
+    };
+    const target = targetOf(payload);
+    const run = payload.check_run;
+    if (!target || run.app?.id !== appId) return;
+    if (run.name !== 'Merge queue' || !payload.sender?.login) {
+      poke(target, { event: context.name, delivery: context.id });
+      return;
+    }
+    await onRerequest({
+      target,
+      run: {
+        id: run.id,
+        headSha: run.head_sha,
+        conclusion: run.conclusion,
+        title: run.output?.title ?? null,
+        externalId: run.external_id ?? null,
+      },
+      sender: payload.sender.login,
+      delivery: context.id,
+    });
   });
 
   app.on(['installation.created', 'installation_repositories.added'], async (context) => {

@@ -3,6 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import { enforce } from '../../sim/enforce.js';
+import type { Hub, Repo } from '../../sim/hub.js';
 import type { DemoReport } from '../../sim/report.js';
 
 /** Fast timings for the stand-in (CI 300 ms, agents 200 ms). */
@@ -57,4 +59,28 @@ export function expectCleanFinish(report: DemoReport) {
   expect(report.violations).toEqual([]);
   expect(report.branchesLeft).toEqual([]);
   expect(report.checkRunsInProgress).toEqual([]);
+}
+
+/** Every SHA `branch` was moved to, oldest first. */
+export const movesOf = (repo: Repo, branch: string): string[] =>
+  repo.refLog.filter((m) => m.branch === branch && m.sha !== null).map((m) => m.sha as string);
+
+/**
+ * Judged from outside, after the run: every SHA main was moved to carries green `ci` and
+ * `Merge order` checks (the stand-in refused anything else at the time; this re-checks the
+ * record), and every task status changed once.
+ */
+export async function expectMainAlwaysGreen(hub: Hub, repo: Repo) {
+  const moves = movesOf(repo, 'main');
+  expect(moves.length).toBeGreaterThan(0);
+  for (const sha of moves) {
+    const verdict = await enforce(hub, repo, {
+      branch: 'main',
+      oldSha: null,
+      newSha: sha,
+      actor: hub.appActor,
+      via: 'push',
+    });
+    expect(verdict, sha).toEqual({ ok: true });
+  }
 }

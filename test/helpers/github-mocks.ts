@@ -70,17 +70,16 @@ export function mockSnapshotReads(
     .get(`${R}/commits/${BASE}/check-runs`)
     .query({ app_id: 1, per_page: 100 })
     .reply(200, () => ({ total_count: 0, check_runs: options.baseChecks?.() ?? [] }))
-    .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
-    .reply(404, { message: 'Not Found' })
     .get(`${R}/commits`)
-    .query({ sha: BASE, per_page: 50 })
+    .query({ sha: BASE, per_page: 100 })
     .reply(200, options.history ?? []);
-  if (!options.staging)
-    return api.get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`).reply(404, { message: 'Not Found' });
   const staging = options.staging;
+  const appBranches = staging
+    ? [{ ref: 'refs/heads/coordinator/staging', object: { sha: staging.sha, type: 'commit' } }]
+    : [];
+  api.get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`).reply(200, appBranches);
+  if (!staging) return api;
   return api
-    .get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`)
-    .reply(200, { object: { sha: staging.sha } })
     .get(`${R}/git/commits/${staging.sha}`)
     .reply(200, {
       sha: staging.sha,

@@ -1,6 +1,12 @@
 /** Builders of planner snapshots for table tests: explicit fields, no hidden behaviour. */
 import { defaultRepoConfig, type RepoConfig } from '../../src/config/repo-config.js';
-import type { OwnCheckRun, PullState, RepoSnapshot, StagingState } from '../../src/domain/merge/types.js';
+import {
+  type OwnCheckRun,
+  type PullState,
+  type RepoSnapshot,
+  STAGING_BRANCH,
+  type StagingState,
+} from '../../src/domain/merge/types.js';
 import { loadTaskGraph } from '../../src/domain/tasks/load-graph.js';
 import type { SourceFile } from '../../src/domain/tasks/types.js';
 import { type TaskSpec, taskFile } from './task-files.js';
@@ -34,7 +40,8 @@ export interface SnapshotInput {
   tasks?: TaskSpec[];
   files?: SourceFile[];
   pulls?: PullState[];
-  staging?: StagingState | null;
+  /** Staging branches (`branch` defaults to `coordinator/staging`). */
+  staging?: StagingInput | readonly StagingInput[] | null;
   config?: (config: RepoConfig) => void;
   required?: string[];
   merged?: RepoSnapshot['recentlyMerged'];
@@ -44,6 +51,9 @@ export interface SnapshotInput {
   rules?: RepoSnapshot['rules'];
   pendingStatus?: RepoSnapshot['pendingStatus'];
 }
+
+/** A staging branch for a snapshot; without `branch` it is `coordinator/staging`. */
+export type StagingInput = Omit<StagingState, 'branch'> & { branch?: string };
 
 export function snapshotOf(input: SnapshotInput): RepoSnapshot {
   const files = input.files ?? (input.tasks ?? []).map(taskFile);
@@ -64,7 +74,7 @@ export function snapshotOf(input: SnapshotInput): RepoSnapshot {
     requiredChecks: input.required ?? ['ci'],
     pulls: input.pulls ?? [],
     recentlyMerged: input.merged ?? [],
-    staging: input.staging ?? null,
+    staging: (input.staging ? [input.staging].flat() : []).map((s) => ({ branch: STAGING_BRANCH, ...s })),
     baseChecks: input.baseChecks ?? {},
     nowMs: input.nowMs ?? Date.parse('2026-06-02T12:00:00Z'),
     app: { id: 1, slug: 'taskgraph-coordinator' },

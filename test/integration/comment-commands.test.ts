@@ -152,8 +152,8 @@ describe('comment commands', () => {
       permission(api, 'ana', 'admin')
         .get(`${R}/pulls/7`)
         .reply(200, PULL_7)
-        .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
-        .reply(404, { message: 'Not Found' })
+        .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
+        .reply(200, [])
         .get(`${R}/git/commits/${BASE}`)
         .reply(200, { sha: BASE, tree: { sha: 'e'.repeat(40) } })
         .post(`${R}/git/trees`, record('tree'))
@@ -214,8 +214,8 @@ describe('comment commands', () => {
       permission(api, 'ana', 'write')
         .get(`${R}/pulls/7`)
         .reply(200, PULL_7)
-        .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
-        .reply(404, { message: 'Not Found' })
+        .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
+        .reply(200, [])
         .get(`${R}/git/commits/${BASE}`)
         .reply(200, { sha: BASE, tree: { sha: 'e'.repeat(40) } })
         .post(`${R}/git/trees`, record('tree'))
@@ -245,27 +245,25 @@ describe('comment commands', () => {
       .get(`${R}/commits/${BASE}/check-runs`)
       .query({ app_id: 1, per_page: 100 })
       .reply(200, { total_count: 0, check_runs: [] })
-      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`)
-      .reply(404, { message: 'Not Found' })
+      .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
+      .reply(200, [{ ref: 'refs/heads/coordinator/status', object: { sha: '9'.repeat(40) } }])
       .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
       .query({ per_page: 100 })
       .reply(200, [])
-      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
-      .reply(200, { object: { sha: '9'.repeat(40) } })
       .get(`${R}/compare/${BASE}...${'9'.repeat(40)}`)
       .query({ per_page: 1 })
       .reply(200, { status: 'ahead', ahead_by: 1, behind_by: 0 })
       .get(`${R}/commits`)
-      .query({ sha: BASE, per_page: 50 })
+      .query({ sha: BASE, per_page: 100 })
       .times(2)
       .reply(200, [])
       .get(`${R}/git/commits/${'9'.repeat(40)}`)
       .reply(200, () => ({ sha: '9'.repeat(40), message: String(bodies.commit?.[0]?.message) }))
       .post(`${R}/check-runs`, record('check'))
       .reply(201, { id: 12 })
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`)
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`)
       .reply(422, { message: 'Reference does not exist' })
-      .post(`${R}/git/refs`, record('staging'))
+      .post(`${R}/git/refs`, record('build'))
       .reply(201, {})
       .post(`${R}/merges`, record('merge'))
       .reply(201, { sha: '8'.repeat(40) })
@@ -291,8 +289,11 @@ describe('comment commands', () => {
       .get(`${R}/commits/${BASE}/check-runs`)
       .query({ app_id: 1, per_page: 100 })
       .reply(200, () => ({ total_count: 1, check_runs: [asListed(bodies.check?.[0] ?? {}, 12)] }))
-      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstaging`)
-      .reply(200, { object: { sha: '6'.repeat(40) } })
+      .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
+      .reply(200, [
+        { ref: 'refs/heads/coordinator/staging', object: { sha: '6'.repeat(40) } },
+        { ref: 'refs/heads/coordinator/status', object: { sha: '9'.repeat(40) } },
+      ])
       .get(`${R}/git/commits/${'6'.repeat(40)}`)
       .reply(200, () => ({
         sha: '6'.repeat(40),
@@ -308,8 +309,6 @@ describe('comment commands', () => {
       .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
       .query({ per_page: 100 })
       .reply(200, [])
-      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
-      .reply(200, { object: { sha: '9'.repeat(40) } })
       .get(`${R}/compare/${BASE}...${'9'.repeat(40)}`)
       .query({ per_page: 1 })
       .reply(200, { status: 'ahead', ahead_by: 1, behind_by: 0 });
@@ -330,7 +329,7 @@ describe('comment commands', () => {
     // The status batch merges the pending edits onto staging; main does not move until CI passes there.
     expect(bodies.merge).toEqual([
       {
-        base: 'coordinator/staging',
+        base: 'coordinator/build',
         head: '9'.repeat(40),
         commit_message: 'Merge status edits waiting on coordinator/status',
       },
@@ -448,7 +447,13 @@ describe('comment commands', () => {
       .reply(200, {
         total_count: 1,
         check_runs: [
-          { id: 44, name: 'Merge queue', conclusion: 'failure', output: { title: 'Conflict with main' } },
+          {
+            id: 44,
+            name: 'Merge queue',
+            conclusion: 'failure',
+            output: { title: 'Conflict with main' },
+            external_id: `tgc1;trusted=ana;failed=conflict;commented=1;limit=1;retries=1;seen=${BASE}`,
+          },
         ],
       })
       .patch(`${R}/check-runs/44`, record('check'))
@@ -470,6 +475,8 @@ describe('comment commands', () => {
       {
         status: 'completed',
         conclusion: 'neutral',
+        // the head rejoins as new: no failure, no bisection limit, no retries; who took it in stays
+        external_id: 'tgc1;trusted=ana',
         output: {
           title: 'Retry requested by @ana',
           summary: 'The earlier failure (Conflict with main) is cleared; this head rejoins the queue.',
@@ -484,8 +491,8 @@ describe('comment commands', () => {
     const app = await testApp();
     const { bodies, record } = recorder();
     mockBaseReads(mockColdStart(nock(API)))
-      .get(`${R}/git/ref/heads%2Fcoordinator%2Fstatus`)
-      .reply(404, { message: 'Not Found' });
+      .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
+      .reply(200, []);
     answers(permission(nock(API), 'ana', 'write'), record);
     await app.probot.receive({
       id: 'd8',

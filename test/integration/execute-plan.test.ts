@@ -27,6 +27,24 @@ function read(config?: Parameters<typeof snapshotOf>[0]['config']): ReadSnapshot
   return { snapshot, taskTexts: new Map([['tasks/a.md', TEXT]]) };
 }
 const entry = { number: 1, taskId: 'a', headSha: sha('1') };
+const startBatch = (entries: (typeof entry)[], fields: Partial<MergeAction> = {}): MergeAction => ({
+  kind: 'start-batch',
+  branch: 'coordinator/staging',
+  baseSha: BASE_SHA,
+  onBase: true,
+  entries,
+  statusEdits: [],
+  statusInputs: { lowerCompleted: [], lowerEdited: [], extra: [] },
+  reason: 'r',
+  ...(fields as object),
+});
+const promote = {
+  kind: 'promote',
+  branch: 'coordinator/staging',
+  stagingSha: sha('s'),
+  entries: [entry],
+  reason: 'green',
+} as const;
 const run = (action: MergeAction, config?: Parameters<typeof snapshotOf>[0]['config']) =>
   executePlan({
     octokit: octokit(),
@@ -42,23 +60,17 @@ describe('executePlan', () => {
     const bodies: Record<string, unknown>[] = [];
     const keep = (body: Record<string, unknown>) => bodies.push(body) > 0;
     nock(API)
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, { sha: BASE_SHA, force: true })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: BASE_SHA, force: true })
       .reply(200, {})
-      .post(`${R}/merges`)
+      .post(`${R}/merges`, { base: 'coordinator/build', head: sha('1'), commit_message: 'Merge task a (#1)' })
       .reply(409, { message: 'Merge conflict' })
       .post(`${R}/check-runs`, keep)
       .reply(201, { id: 3 })
       .post(`${R}/issues/1/comments`, keep)
       .reply(201, { id: 4 });
-    const result = await run({
-      kind: 'start-batch',
-      baseSha: BASE_SHA,
-      entries: [entry],
-      statusEdits: [],
-      reason: 'r',
-    });
+    const result = await run(startBatch([entry]));
     expect(result).toEqual({
-      outcome: 'conflict merging #1',
+      outcome: 'no PR of the batch could be staged (0 held back, 1 reported)',
       reconcileAgain: true,
       events: [
         {
@@ -84,7 +96,7 @@ describe('executePlan', () => {
     nock(API)
       .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
       .reply(200, {});
-    const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
+    const result = await run(promote);
     expect(result).toEqual({ outcome: 'promoted coordinator/staging to main: green', reconcileAgain: true });
   });
 
@@ -183,7 +195,7 @@ describe('executePlan', () => {
         draftPulls: [],
         events: [],
         actionEvents: [],
-        action: { kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' },
+        action: promote,
       },
     });
     expect(result).toMatchObject({
@@ -196,7 +208,7 @@ describe('executePlan', () => {
     const bodies: Record<string, unknown>[] = [];
     const keep = (body: Record<string, unknown>) => bodies.push(body) > 0;
     nock(API)
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, { sha: BASE_SHA, force: true })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: BASE_SHA, force: true })
       .reply(200, {})
       .post(`${R}/merges`)
       .reply(403, {
@@ -208,13 +220,7 @@ describe('executePlan', () => {
       // A comment GitHub refuses never stops the queue: the check already says what happened.
       .post(`${R}/issues/1/comments`)
       .reply(403, { message: 'Resource not accessible by integration' });
-    const result = await run({
-      kind: 'start-batch',
-      baseSha: BASE_SHA,
-      entries: [entry],
-      statusEdits: [],
-      reason: 'r',
-    });
+    const result = await run(startBatch([entry]));
     expect(result).toMatchObject({
       reconcileAgain: true,
       events: [{ type: 'merge.refused', key: `merge.refused:#1:${entry.headSha}`, pull: 1 }],
@@ -240,7 +246,7 @@ describe('executePlan', () => {
       .reply(201, { id: 3 })
       .post(`${R}/issues/1/comments`, (body) => bodies.push(body) > 0)
       .reply(201, { id: 4 });
-    const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
+    const result = await run(promote);
     expect(result).toMatchObject({ reconcileAgain: false, actionTookEffect: false });
     expect(bodies[0]).toMatchObject({
       output: { title: 'Branch rules require a pull request; the app may not bypass them' },
@@ -250,7 +256,7 @@ describe('executePlan', () => {
 
   it('treats a promotion that lost the race (422 not a fast forward) as "reconcile again"', async () => {
     nock(API).patch(`${R}/git/refs/heads%2Fmain`).reply(422, { message: 'Update is not a fast forward' });
-    const result = await run({ kind: 'promote', stagingSha: sha('s'), entries: [entry], reason: 'green' });
+    const result = await run(promote);
     expect(result).toEqual({
       outcome: 'promote lost a race; reconciling again',
       reconcileAgain: true,
@@ -258,21 +264,106 @@ describe('executePlan', () => {
     });
   });
 
-  it('fails a batch on the PR with the failed checks named', async () => {
+  it('ejects a PR of a red batch with the failed checks named, then deletes the batch', async () => {
     const titles: string[] = [];
     nock(API)
       .post(`${R}/check-runs`, (b) => titles.push(b.output.title) > 0)
       .reply(201, { id: 6 })
       .post(`${R}/issues/1/comments`, (b) => String(b.body).includes('<!-- taskgraph-coordinator:failure:'))
-      .reply(201, { id: 7 });
-    await run({
+      .reply(201, { id: 7 })
+      .delete(`${R}/git/refs/heads%2Fcoordinator%2Fstaging-2`)
+      .reply(204);
+    const result = await run({
       kind: 'fail-batch',
+      branch: 'coordinator/staging-2',
+      stagingSha: sha('s'),
       entries: [entry],
       cause: 'checks-failed',
       checks: ['ci'],
       reason: 'ci failed',
+      verdicts: [{ kind: 'eject', entry }],
     });
     expect(titles).toEqual(['Checks failed on the merge result: ci']);
+    expect(result.outcome).toBe('failed batch on coordinator/staging-2 (ejected #1): ci failed');
+  });
+
+  it('requeues the PRs of a bisected batch with their new records, without a comment', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const second = { number: 2, taskId: 'b', headSha: sha('2') };
+    nock(API)
+      .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
+      .times(2)
+      .reply(201, { id: 6 })
+      .delete(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`)
+      .reply(204);
+    const requeue = (e: typeof entry) => ({
+      kind: 'requeue' as const,
+      entry: e,
+      title: 'Bisecting',
+      summary: 'split',
+      externalId: `tgc1;limit=1;seen=${sha('s')}`,
+    });
+    const result = await run({
+      kind: 'fail-batch',
+      branch: 'coordinator/staging',
+      stagingSha: sha('s'),
+      entries: [entry, second],
+      cause: 'checks-failed',
+      checks: ['ci'],
+      reason: 'ci failed',
+      verdicts: [requeue(entry), requeue(second)],
+    });
+    expect(bodies.map((b) => [b.head_sha, b.status, b.external_id])).toEqual([
+      [sha('1'), 'in_progress', `tgc1;limit=1;seen=${sha('s')}`],
+      [sha('2'), 'in_progress', `tgc1;limit=1;seen=${sha('s')}`],
+    ]);
+    expect(result).toMatchObject({
+      reconcileAgain: true,
+      outcome: 'failed batch on coordinator/staging (requeued #1, #2): ci failed',
+    });
+  });
+
+  it('assembles a batch on coordinator/build, leaves out a PR that conflicts with the batch ahead, and moves the staging branch once', async () => {
+    const calls: string[] = [];
+    const second = { number: 2, taskId: 'b', headSha: sha('2') };
+    const third = { number: 3, taskId: 'c', headSha: sha('3') };
+    const bodies: Record<string, unknown>[] = [];
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: BASE_SHA, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`, (b) => calls.push(`merge ${b.head.slice(0, 1)}`) > 0)
+      .reply(201, { sha: sha('m') })
+      .post(`${R}/merges`, (b) => calls.push(`merge ${b.head.slice(0, 1)}`) > 0)
+      .reply(409, { message: 'Merge conflict' })
+      .post(`${R}/merges`, (b) => calls.push(`merge ${b.head.slice(0, 1)}`) > 0)
+      .reply(201, { sha: sha('n') })
+      // #2 is held back: its record names the commit it conflicted with
+      .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
+      .reply(201, { id: 8 })
+      // the status commit is computed again for #1 and #3: it completes `a` (#3's task is not in this graph)
+      .get(`${R}/contents/tasks%2Fa.md`)
+      .query({ ref: sha('n') })
+      .reply(200, { type: 'file', content: Buffer.from(TEXT).toString('base64') })
+      .get(`${R}/git/commits/${sha('n')}`)
+      .reply(200, { tree: { sha: sha('t') } })
+      .post(`${R}/git/trees`, (b) => calls.push(`tree ${b.tree.map((t: { path: string }) => t.path)}`) > 0)
+      .reply(201, { sha: sha('e') })
+      .post(`${R}/git/commits`, (b) => calls.push(`commit ${b.message.split('\n')[0]}`) > 0)
+      .reply(201, { sha: sha('f') })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging-3`, { sha: sha('f'), force: true })
+      .reply(200, {})
+      .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
+      .times(2)
+      .reply(201, { id: 9 });
+    const result = await run(startBatch([entry, second, third], { branch: 'coordinator/staging-3' }));
+    expect(calls).toEqual(['merge 1', 'merge 2', 'merge 3', 'tree tasks/a.md', 'commit Complete tasks a, c']);
+    expect(bodies.map((b) => [b.head_sha, b.status, b.external_id ?? null])).toEqual([
+      [sha('2'), 'in_progress', `tgc1;held=${sha('m')}`],
+      [sha('1'), 'in_progress', null],
+      [sha('3'), 'in_progress', null],
+    ]);
+    expect(result.outcome).toMatch(/^started batch #1, #3 on coordinator\/staging-3 \(#2 held back\)/);
+    expect(result.events).toEqual([]);
   });
 
   it('commits owed status on the base in one commit, compare-and-swap', async () => {

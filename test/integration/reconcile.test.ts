@@ -127,10 +127,10 @@ describe('a ready task PR', () => {
       .reply(201, { id: 20 })
       .post(`${R}/check-runs`, record('check'))
       .reply(201, { id: 21 })
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, record('reset staging'))
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, record('reset build'))
       .reply(422, { message: 'Reference does not exist' })
-      .post(`${R}/git/refs`, record('create staging'))
-      .reply(201, { ref: 'refs/heads/coordinator/staging', object: { sha: BASE } })
+      .post(`${R}/git/refs`, record('create build'))
+      .reply(201, { ref: 'refs/heads/coordinator/build', object: { sha: BASE } })
       .post(`${R}/merges`, record('merge'))
       .reply(201, { sha: MERGED })
       .get(`${R}/contents/tasks%2Fa.md`)
@@ -142,8 +142,10 @@ describe('a ready task PR', () => {
       .reply(201, { sha: 'e'.repeat(40) })
       .post(`${R}/git/commits`, record('commit'))
       .reply(201, { sha: 'f'.repeat(40) })
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, record('advance staging'))
-      .reply(200, { object: { sha: 'f'.repeat(40) } })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, record('reset staging'))
+      .reply(422, { message: 'Reference does not exist' })
+      .post(`${R}/git/refs`, record('create staging'))
+      .reply(201, { ref: 'refs/heads/coordinator/staging', object: { sha: 'f'.repeat(40) } })
       .post(`${R}/check-runs`, record('check'))
       .reply(201, { id: 22 });
     // The app reconciles again at once: staging holds the batch, CI has not reported yet, and every
@@ -175,18 +177,19 @@ describe('a ready task PR', () => {
     expect(labels).toEqual([
       'check Task graph: success',
       'check Merge order: success',
-      'reset staging',
-      'create staging',
+      'reset build',
+      'create build',
       'merge',
       'tree',
       'commit',
-      'advance staging',
+      'reset staging',
+      'create staging',
       'check Merge queue: in_progress',
     ]);
     const find = (label: string) => written.find((w) => w.label === label) as Record<string, unknown>;
-    expect(find('create staging')).toMatchObject({ ref: 'refs/heads/coordinator/staging', sha: BASE });
+    expect(find('create build')).toMatchObject({ ref: 'refs/heads/coordinator/build', sha: BASE });
     expect(find('merge')).toMatchObject({
-      base: 'coordinator/staging',
+      base: 'coordinator/build',
       head: HEAD,
       commit_message: 'Merge task a (#7)',
     });
@@ -202,9 +205,13 @@ describe('a ready task PR', () => {
     );
     expect(find('commit')).toMatchObject({
       parents: [MERGED],
-      message: `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`,
+      message: `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\nCoordinator-Edit: a completed\n`,
     });
-    expect(find('advance staging')).toMatchObject({ sha: 'f'.repeat(40), force: false });
+    // The staging branch moves once, to the finished batch: CI runs once per batch.
+    expect(find('create staging')).toMatchObject({
+      ref: 'refs/heads/coordinator/staging',
+      sha: 'f'.repeat(40),
+    });
     expect(app.specErrors).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import type { TaskStatus } from '../../domain/tasks/types.js';
 import type { BlobCache } from './blob-cache.js';
 import type { Octokit, RepoRef } from './octokit.js';
 import { type BaseInput, type BaseState, fileAt, readBase } from './read-base.js';
-import { readPendingStatus, STATUS_BRANCH } from './read-staging.js';
+import { readAppBranches, readPendingStatus, STATUS_BRANCH } from './read-staging.js';
 import { RepoWriter } from './repo-writer.js';
 
 export type TaskEditResult =
@@ -61,7 +61,8 @@ export async function commitTaskEdit(
     const baseText = path === undefined ? undefined : base.taskTexts.get(path);
     if (path === undefined || baseText === undefined)
       return { kind: 'refused', reason: `there is no task \`${args.taskId}\` on \`${base.baseBranch}\`` };
-    const pending = await readPendingStatus({ ...args, baseSha: base.baseSha });
+    const branches = await readAppBranches(args.octokit, args.repo);
+    const pending = await readPendingStatus({ ...args, baseSha: base.baseSha, branches });
     const context: EditContext = { base, statusOf: statusOverlay(base, pending) };
     const text = pending ? await fileAt(args.octokit, args.repo, path, pending.sha) : baseText;
     const edited = args.edit(text, context);

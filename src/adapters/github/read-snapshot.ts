@@ -3,7 +3,7 @@
  *
  * Requests: the base state (`read-base.ts`), the rules of the base branch (`read-rules.ts`), the
  * open PRs the planner cares about (`read-pulls.ts`), recently closed PRs, the app's checks on the
- * base head, the staging branch and `coordinator/status` (`read-staging.ts`), and, when drafts are
+ * base head, the staging branches and `coordinator/status` (`read-staging.ts`), and, when drafts are
  * on, the task branches (with the head commit time of those without a PR).
  */
 import type { RepoConfig } from '../../config/repo-config.js';
@@ -17,6 +17,7 @@ import { readBase } from './read-base.js';
 import { ownChecks, readPulls } from './read-pulls.js';
 import { readBaseRules } from './read-rules.js';
 import {
+  readAppBranches,
   readPendingStatus,
   readPromoted,
   readRecentlyMerged,
@@ -60,13 +61,14 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
   const context = { octokit, repo, appId: input.app.id, blobs: input.blobs };
 
   const wantBranches = config.pull_requests.open_draft || config.merge.delete_branch;
+  const appBranches = await readAppBranches(octokit, repo);
   const [pulls, recentlyMerged, baseChecks, staging, pendingStatus, taskBranches, promoted] =
     await Promise.all([
       readPulls({ ...context, config, permissions: input.permissions, base, index, reviews: policy.reviews }),
       readRecentlyMerged(octokit, repo, baseBranch),
       ownChecks(context, baseSha),
-      readStaging(context),
-      readPendingStatus({ ...context, baseSha }),
+      readStaging({ ...context, branches: appBranches }),
+      readPendingStatus({ ...context, baseSha, branches: appBranches }),
       wantBranches ? readTaskBranches(octokit, repo, config.branches.prefixes) : [],
       readPromoted({ ...context, baseSha, settled: input.settled }),
     ]);

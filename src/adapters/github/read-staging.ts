@@ -1,6 +1,6 @@
 /**
- * What the app keeps in branches of its own, read back each reconcile: the batch on
- * `coordinator/staging` (its head commit's trailers, checks and the app's own runs), the status
+ * What the app keeps in branches of its own, read back each reconcile: the batches on the staging
+ * branches of the train (each head commit's trailers, checks and the app's own runs), the status
  * edits waiting on `coordinator/status` (its head's trailers, and `GET .../compare/{base}...{head}`
  * to know whether the base already holds them), the recently merged PRs (drift repair, follow-up),
  * and the PRs of batches in the base's recent history (follow-up).
@@ -8,10 +8,10 @@
 import { parseBatchCommit, parseStatusEdits } from '../../domain/merge/batch-trailers.js';
 import {
   CHECK_NAMES,
+  isStagingBranch,
   type MergedPull,
   type PendingStatus,
   type PromotedEntry,
-  STAGING_BRANCH,
   type StagingState,
 } from '../../domain/merge/types.js';
 import type { BlobCache } from './blob-cache.js';
@@ -32,23 +32,46 @@ export async function branchSha(octokit: Octokit, repo: RepoRef, branch: string)
   }
 }
 
-/** The staging branch and its batch. */
+/**
+ * Every branch under `coordinator/` with its head (`GET .../git/matching-refs/heads/coordinator/`:
+ * one request, usually a 304, for all staging branches and `coordinator/status`).
+ */
+export async function readAppBranches(octokit: Octokit, repo: RepoRef): Promise<Map<string, string>> {
+  const { data } = await octokit.rest.git.listMatchingRefs({
+    ...repo,
+    ref: 'heads/coordinator/',
+  });
+  return new Map(data.map((ref) => [ref.ref.replace(/^refs\/heads\//, ''), ref.object.sha]));
+}
+
+/** The staging branches of the train and their batches (see `domain/merge/train.ts`). */
 export async function readStaging(input: {
   octokit: Octokit;
   repo: RepoRef;
   appId: number;
   blobs: BlobCache;
-}): Promise<StagingState | null> {
+  branches: ReadonlyMap<string, string>;
+}): Promise<StagingState[]> {
   const { octokit, repo } = input;
-  const sha = await branchSha(octokit, repo, STAGING_BRANCH);
-  if (!sha) return null;
-  const commit = await input.blobs.immutable(`commit:${repo.owner}/${repo.repo}@${sha}`, async () => {
-    const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: sha });
-    return { message: data.message, date: data.committer.date };
-  });
-  const batch = parseBatchCommit(commit.message);
-  const state = batch ? await checkState(input, sha) : { checks: [], own: {} };
-  return { sha, batch, committedAtMs: Date.parse(commit.date), checks: state.checks, ownChecks: state.own };
+  const staging = [...input.branches].filter(([name]) => isStagingBranch(name));
+  return Promise.all(
+    staging.map(async ([branch, sha]) => {
+      const commit = await input.blobs.immutable(`commit:${repo.owner}/${repo.repo}@${sha}`, async () => {
+        const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: sha });
+        return { message: data.message, date: data.committer.date };
+      });
+      const batch = parseBatchCommit(commit.message);
+      const state = batch ? await checkState(input, sha) : { checks: [], own: {} };
+      return {
+        branch,
+        sha,
+        batch,
+        committedAtMs: Date.parse(commit.date),
+        checks: state.checks,
+        ownChecks: state.own,
+      };
+    }),
+  );
 }
 
 /** Edits waiting on `coordinator/status`, or null (no branch, or the base already contains its head). */
@@ -57,9 +80,10 @@ export async function readPendingStatus(input: {
   repo: RepoRef;
   baseSha: string;
   blobs: BlobCache;
+  branches: ReadonlyMap<string, string>;
 }): Promise<PendingStatus | null> {
   const { octokit, repo } = input;
-  const sha = await branchSha(octokit, repo, STATUS_BRANCH);
+  const sha = input.branches.get(STATUS_BRANCH);
   if (!sha) return null;
   const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
     ...repo,
@@ -74,7 +98,6 @@ export async function readPendingStatus(input: {
   return { sha, edits: parseStatusEdits(message) };
 }
 
-/** The last 30 closed PRs into the base that GitHub marked merged. */
 /** The last 30 closed PRs into the base that GitHub marked merged, with the head it merged. */
 export async function readRecentlyMerged(
   octokit: Octokit,
@@ -103,7 +126,7 @@ export async function readRecentlyMerged(
 }
 
 /** How many of the base's latest commits are searched for promoted batches (`GET .../commits`, one page). */
-export const HISTORY_DEPTH = 50;
+export const HISTORY_DEPTH = 100;
 
 /**
  * PRs of the batches in the base's recent history (`GET .../commits?sha=<base>`, their messages'

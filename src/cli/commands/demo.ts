@@ -26,6 +26,11 @@ export interface DemoCliOptions {
   readonly faults?: string;
   readonly killEvery?: string;
   readonly failTasks?: string;
+  readonly batchSize?: string;
+  readonly parallel?: string;
+  /** false with `--no-wait-for-pr-checks` (commander's negated option). */
+  readonly waitForPrChecks?: boolean;
+  readonly retries?: string;
 }
 
 /** `errors=0.05,rate-limit=0.05,drop=0.1,latency=20` -> the demo's fault options. @returns a message for bad input. */
@@ -51,6 +56,31 @@ export function parseFaults(
       return `fault ${name} needs ${key === 'latencyMs' ? 'a number of ms' : 'a share between 0 and 1'}, got "${value}"`;
     out[key] = number;
   }
+  return out;
+}
+
+/** The merge train's options as the demo config's keys. @returns a message for bad input. */
+export function parseTrain(
+  options: Pick<DemoCliOptions, 'batchSize' | 'parallel' | 'waitForPrChecks' | 'retries'>,
+): { batchSize?: number; parallel?: number; waitForPrChecks?: boolean; retries?: number } | string {
+  const out: { batchSize?: number; parallel?: number; waitForPrChecks?: boolean; retries?: number } = {};
+  const whole = (flag: string, text: string | undefined, min: number, max: number) => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    return Number.isInteger(value) && value >= min && value <= max
+      ? value
+      : `${flag} needs a whole number from ${min} to ${max}, got "${text}"`;
+  };
+  const checks = [
+    ['batchSize', whole('--batch-size', options.batchSize, 1, 50)],
+    ['parallel', whole('--parallel', options.parallel, 0, 8)],
+    ['retries', whole('--retries', options.retries, 0, 5)],
+  ] as const;
+  for (const [key, value] of checks) {
+    if (typeof value === 'string') return value;
+    if (value !== undefined) out[key] = value;
+  }
+  if (options.waitForPrChecks === false) out.waitForPrChecks = false;
   return out;
 }
 
@@ -126,6 +156,17 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     io.err('taskgraph-coordinator: --kill-every needs a number of seconds, at least 1\n');
     return EXIT.usage;
   }
+  const train = parseTrain(options);
+  if (typeof train === 'string') {
+    io.err(`taskgraph-coordinator: ${train}\n`);
+    return EXIT.usage;
+  }
+  if (options.config && Object.keys(train).length > 0) {
+    io.err(
+      'taskgraph-coordinator: --batch-size, --parallel, --no-wait-for-pr-checks and --retries apply to the demo config; with --config, set them in that file\n',
+    );
+    return EXIT.usage;
+  }
   for (const file of [options.protection, ...(options.ruleset ?? [])]) {
     if (file && !existsSync(file)) {
       io.err(`taskgraph-coordinator: ${file} does not exist\n`);
@@ -164,6 +205,7 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     faults,
     killEveryMs: killEvery === null ? null : killEvery * 1000,
     failTasks: list(options.failTasks),
+    train,
     progress: (line: string) => {
       if (tty) io.err(`\r\u001b[2K${line}`);
       else if (Date.now() - lastPrinted >= 5_000) {

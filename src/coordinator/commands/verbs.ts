@@ -16,6 +16,7 @@ import { CHECK_NAMES, type CoordinatorEvent, LABELS } from '../../domain/merge/t
 import { BranchIndex } from '../../domain/tasks/branch-names.js';
 import { addNote, setStatus } from '../../domain/tasks/status-edit.js';
 import type { TaskStatus } from '../../domain/tasks/types.js';
+import { retryHead } from '../retry-head.js';
 import { CommandRefusal, type CommandScope, type VerbOutcome } from './run-comment.js';
 
 const ok = (text: string | null, changed: boolean, events?: CoordinatorEvent[]): VerbOutcome => ({
@@ -150,16 +151,12 @@ async function retry(scope: CommandScope, who: string): Promise<VerbOutcome> {
   });
   const failed = data.check_runs.find((run) => run.conclusion === 'failure');
   if (!failed) return ok('✔️ `retry`: this head has no failed merge to retry', false);
-  await octokit.rest.checks.update({
-    ...comment.repo,
-    check_run_id: failed.id,
-    status: 'completed',
-    conclusion: 'neutral',
-    output: {
-      title: `Retry requested by ${who}`,
-      summary: `The earlier failure (${failed.output.title ?? 'merge failed'}) is cleared; this head rejoins the queue.`,
-    },
-  });
+  await retryHead(
+    octokit,
+    comment.repo,
+    { id: failed.id, title: failed.output.title ?? null, externalId: failed.external_id ?? null },
+    who,
+  );
   return ok(`✔️ \`retry\`: #${pull.number} rejoins the queue at ${pull.headSha.slice(0, 7)}`, true);
 }
 

@@ -1,14 +1,18 @@
 /**
- * The staging strategy's decisions about a batch (see the rules in `plan.ts`): judging the batch
- * in flight on `coordinator/staging`, the status commit a new batch carries, and the events a
- * promotion makes true.
+ * The staging strategy's decisions about one batch (see the rules in `plan.ts`): judging the first
+ * car of the train, and the status commit a new batch carries.
  */
-import { type Candidate, requiredOutcome } from './candidates.js';
+import { batchChecks, isOwnCheck } from './batch-checks.js';
+import { redBatchVerdicts } from './bisect.js';
+import { requiredOutcome } from './candidates.js';
 import { checkRunDiffers } from './check-runs.js';
 import { event } from './events.js';
+import type { QueueRecord } from './queue-record.js';
 import { autoCompletions } from './status-plan.js';
+import { type Car, carName } from './train.js';
 import {
   type BatchEntry,
+  type BatchVerdict,
   CHECK_NAMES,
   type CoordinatorEvent,
   type DesiredCheckRun,
@@ -31,85 +35,71 @@ export interface Decision {
   readonly events?: readonly CoordinatorEvent[];
 }
 
-const OWN: ReadonlySet<string> = new Set(Object.values(CHECK_NAMES));
-
 /**
- * The checks a batch waits for on its staging head: every required check; with none required
- * (no config, no protection, no ruleset) the checks that reported on the batch's PR heads, so a
- * merge result is never promoted less tested than its PRs were. @returns names, and whether that
- * fallback was used.
+ * Judges the first car of the train (built on the base head): red -> the verdicts of
+ * `bisect.ts`; every check passed -> promote, after writing the app's own checks the base requires
+ * on the staging head; a check missing after `merge.checks_timeout` -> eject its PRs; otherwise
+ * null with what it waits for.
  */
-export function batchChecks(
-  snapshot: Pick<RepoSnapshot, 'requiredChecks' | 'pulls'>,
-  entries: readonly BatchEntry[],
-): { names: string[]; fromPulls: boolean } {
-  const external = snapshot.requiredChecks.filter((name) => !OWN.has(name));
-  if (external.length > 0) return { names: [...snapshot.requiredChecks], fromPulls: false };
-  const names = new Set<string>();
-  for (const entry of entries) {
-    const pull = snapshot.pulls.find((p) => p.number === entry.number);
-    for (const check of pull?.checks ?? []) if (!OWN.has(check.name)) names.add(check.name);
-  }
-  return { names: [...snapshot.requiredChecks, ...[...names].sort()], fromPulls: names.size > 0 };
-}
-
-/** Judges the batch in flight, or returns null when staging is free to overwrite. */
-export function evaluateBatch(snapshot: RepoSnapshot, candidates: readonly Candidate[]): Decision | null {
-  const staging = snapshot.staging;
-  const batch = staging?.batch;
-  if (!staging || !batch || batch.baseSha !== snapshot.baseSha) return null;
-  const stillQueued = batch.entries.every((entry) =>
-    candidates.some((c) => c.pull.number === entry.number && c.pull.headSha === entry.headSha),
-  );
-  if (!stillQueued) return null;
-
-  const entries = batch.entries;
+export function judgeFirstCar(
+  snapshot: RepoSnapshot,
+  car: Car,
+  records: (entry: BatchEntry) => QueueRecord,
+): { decision: Decision } | { waiting: string } {
+  const entries = car.batch.entries;
   const { names: required, fromPulls } = batchChecks(snapshot, entries);
-  const outcome = requiredOutcome(staging.checks, required);
-  const names = entries.length > 0 ? entries.map((e) => `#${e.number}`).join(', ') : 'the status commit';
+  const outcome = requiredOutcome(car.checks, required);
+  const names = carName(car);
   if (outcome.failed.length > 0) {
-    const failedUrls = staging.checks.filter(
+    const failedUrls = car.checks.filter(
       (c) => outcome.failed.includes(c.name) && c.outcome === 'failure' && c.url,
     );
     const links = failedUrls.map((c) => `[${c.name}](${c.url})`).join(', ');
-    const reason = `required checks failed on the merge result of ${names}: ${links || outcome.failed.join(', ')}`;
-    return failBatch(entries, 'checks-failed', outcome.failed, reason);
+    const reason = `required checks failed on the merge result of ${names} (\`${car.branch}\`): ${links || outcome.failed.join(', ')}`;
+    const verdicts = redBatchVerdicts({
+      car,
+      records,
+      retries: snapshot.config.merge.retries,
+      failed: capitalize(reason),
+    });
+    return { decision: failBatch(car, 'checks-failed', outcome.failed, reason, verdicts) };
   }
   if (outcome.passed) {
-    const untested = required.every((name) => OWN.has(name));
+    const untested = required.every((name) => isOwnCheck(name));
     const what = untested
       ? 'no checks are required and the PRs had none: merged without tests'
       : fromPulls
         ? `the checks that ran on the PRs passed on the merge result (${required.join(', ')}; no checks are required)`
         : 'every required check passed';
     return {
-      action: {
-        kind: 'promote',
-        stagingSha: staging.sha,
-        entries,
-        reason: `${what} on the merge result of ${names}`,
-        untested,
-        statusSha: batch.statusSha ?? null,
+      decision: {
+        action: {
+          kind: 'promote',
+          branch: car.branch,
+          stagingSha: car.sha,
+          entries,
+          reason: `${what} on the merge result of ${names}`,
+          untested,
+          statusSha: car.batch.statusSha ?? null,
+        },
+        // What the promotion makes true (merges, ready tasks) is derived afterwards from the base.
+        actionEvents: [],
+        checkRuns: ownChecksOnStaging(snapshot, car, entries),
       },
-      // What the promotion makes true (merges, ready tasks) is derived afterwards from the base.
-      actionEvents: [],
-      checkRuns: ownChecksOnStaging(snapshot, staging.sha, entries),
     };
   }
-  const elapsed = snapshot.nowMs - staging.committedAtMs;
+  const elapsed = snapshot.nowMs - car.committedAtMs;
   if (outcome.missing.length > 0 && elapsed >= snapshot.config.merge.checks_timeout) {
     const minutes = Math.round(snapshot.config.merge.checks_timeout / 60_000);
     const reason =
       `required check${outcome.missing.length === 1 ? '' : 's'} ${outcome.missing.join(', ')} never appeared on ` +
-      `${STAGING_BRANCH} within ${minutes} min: CI does not run on the staging branch. Add \`${STAGING_BRANCH}\` ` +
-      'to the branches your CI runs on for push events (GitHub Actions: `on: push: branches: [coordinator/staging]`).';
-    return failBatch(entries, 'checks-timeout', outcome.missing, reason);
+      `${car.branch} within ${minutes} min: CI does not run on the staging branches. Add \`${STAGING_BRANCH}*\` ` +
+      "to the branches your CI runs on for push events (GitHub Actions: `on: push: branches: ['coordinator/staging*']`).";
+    const verdicts = entries.map((entry): BatchVerdict => ({ kind: 'eject', entry }));
+    return { decision: failBatch(car, 'checks-timeout', outcome.missing, reason, verdicts) };
   }
   const waitingFor = [...outcome.pending, ...outcome.missing];
-  return {
-    action: wait(`waiting for ${waitingFor.join(', ')} on the merge result of ${names}`),
-    actionEvents: [],
-  };
+  return { waiting: `waiting for ${waitingFor.join(', ')} on the merge result of ${names}` };
 }
 
 /**
@@ -119,10 +109,11 @@ export function evaluateBatch(snapshot: RepoSnapshot, candidates: readonly Candi
  */
 function ownChecksOnStaging(
   snapshot: RepoSnapshot,
-  sha: string,
+  car: Car,
   entries: readonly BatchEntry[],
 ): DesiredCheckRun[] {
-  const existing = snapshot.staging?.ownChecks ?? {};
+  const existing = car.ownChecks;
+  const sha = car.sha;
   const runs: DesiredCheckRun[] = [];
   const prs = entries.map((e) => `#${e.number} (${e.taskId})`).join(', ');
   const wanted: Record<string, { title: string; summary: string }> = {
@@ -155,32 +146,52 @@ function ownChecksOnStaging(
   return runs;
 }
 
-/** Fails a batch, announcing `merge.failed` once per PR head. */
-export function failBatch(
-  entries: readonly BatchEntry[],
+/** Fails a red car: `merge.failed` is announced for each ejected PR head, once. */
+function failBatch(
+  car: Car,
   cause: 'checks-failed' | 'checks-timeout',
   checks: readonly string[],
   reason: string,
+  verdicts: readonly BatchVerdict[],
 ): Decision {
-  const actionEvents = entries.map((e) =>
-    event('merge.failed', {
-      key: `merge.failed:${e.number}:${e.headSha}`,
-      taskId: e.taskId,
-      pull: e.number,
-      message: reason,
-    }),
-  );
-  return { action: { kind: 'fail-batch', entries, cause, checks, reason }, actionEvents };
+  const actionEvents = verdicts
+    .filter((v) => v.kind === 'eject')
+    .map(({ entry: e }) =>
+      event('merge.failed', {
+        key: `merge.failed:${e.number}:${e.headSha}`,
+        taskId: e.taskId,
+        pull: e.number,
+        message: reason,
+      }),
+    );
+  return {
+    action: {
+      kind: 'fail-batch',
+      branch: car.branch,
+      stagingSha: car.sha,
+      entries: car.batch.entries,
+      cause,
+      checks,
+      reason,
+      verdicts,
+    },
+    actionEvents,
+  };
 }
 
 /**
  * The status commit of a batch: its tasks completed (summary: the PR), plus the aggregates that
- * completes, plus `extra` edits the base owes (when they cannot be pushed straight to it).
+ * completes, plus `extra` edits the base owes (when they cannot be pushed straight to it), minus
+ * what the cars below already did: `lower` are the tasks they complete and every task they edit.
  */
 export function batchStatusEdits(
   snapshot: RepoSnapshot,
   batch: readonly { entry: BatchEntry; pull: PullState }[],
   extra: readonly StatusEdit[] = [],
+  lower: { readonly completed: Iterable<string>; readonly edited: Iterable<string> } = {
+    completed: [],
+    edited: [],
+  },
 ): StatusEdit[] {
   const { graph, generations } = snapshot.loaded;
   const edits: StatusEdit[] = [];
@@ -197,6 +208,7 @@ export function batchStatusEdits(
     });
   }
   const assumeCompleted = new Set([
+    ...lower.completed,
     ...batch.map((b) => b.entry.taskId),
     ...extra.filter((e) => e.status === 'completed').map((e) => e.taskId),
   ]);
@@ -209,10 +221,14 @@ export function batchStatusEdits(
     assumeCompleted,
   });
   const all = [...edits, ...extra, ...aggregates];
-  const seen = new Set<string>();
+  const seen = new Set<string>(lower.edited);
   return all.filter((e) => !seen.has(e.taskId) && seen.add(e.taskId));
 }
 
 export function wait(reason: string): Wait {
   return { kind: 'wait', reason };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

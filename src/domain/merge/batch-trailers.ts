@@ -1,14 +1,19 @@
 /**
  * The staging commit says what it holds, so the batch state lives in git, not in memory: after a
- * restart the app reads the staging head's message and knows the base it was built on, the PRs
- * (with their head SHAs) it contains, and the `coordinator/status` head it merged. Trailers follow
+ * restart the app reads the staging head's message and knows what it was built on (the base head,
+ * or the car below it in the train), the PRs (with their head SHAs) it contains, the
+ * `coordinator/status` head it merged, and the status edits its status commit made. Trailers follow
  * git's `Key: value` convention. A batch may hold no PR: a status commit tested on staging.
  *
- *     Complete task server/handler
+ *     Complete tasks server/handler, server/routes
  *
  *     Coordinator-Base: 4f2a...
  *     Coordinator-Pull: #12 9c1e... server/handler
+ *     Coordinator-Pull: #14 03bd... server/routes
  *     Coordinator-Status: 77ab...
+ *     Coordinator-Edit: server/handler completed
+ *     Coordinator-Edit: server/routes completed
+ *     Coordinator-Edit: server completed
  *
  * The commits of `coordinator/status` (status edits waiting for a staging run) list every edit
  * still waiting, so its head alone tells the planner what is pending:
@@ -18,7 +23,7 @@
  *     Coordinator-Edit: auth/key-loading blocked
  */
 import { TASK_STATUSES, type TaskStatus } from '../tasks/types.js';
-import type { BatchEntry } from './types.js';
+import type { BatchEntry, BatchRecord } from './types.js';
 
 const BASE = /^Coordinator-Base: ([0-9a-f]{40})$/m;
 const PULL = /^Coordinator-Pull: #(\d+) ([0-9a-f]{40}) (.+)$/gm;
@@ -30,8 +35,9 @@ export function batchCommitMessage(
   baseSha: string,
   entries: readonly BatchEntry[],
   statusSha: string | null = null,
-  editIds: readonly string[] = [],
+  edits: readonly { taskId: string; status: TaskStatus }[] = [],
 ): string {
+  const editIds = edits.map((e) => e.taskId);
   const subject =
     entries.length === 1
       ? `Complete task ${entries[0]?.taskId}`
@@ -42,14 +48,13 @@ export function batchCommitMessage(
     `Coordinator-Base: ${baseSha}`,
     ...entries.map((e) => `Coordinator-Pull: #${e.number} ${e.headSha} ${e.taskId}`),
     ...(statusSha ? [`Coordinator-Status: ${statusSha}`] : []),
+    ...edits.map((e) => `Coordinator-Edit: ${e.taskId} ${e.status}`),
   ];
   return `${subject}\n\n${trailers.join('\n')}\n`;
 }
 
 /** Reads a batch back from a commit message; null when it is not a batch commit. */
-export function parseBatchCommit(
-  message: string,
-): { baseSha: string; entries: BatchEntry[]; statusSha: string | null } | null {
+export function parseBatchCommit(message: string): BatchRecord | null {
   const base = BASE.exec(message);
   if (!base) return null;
   const entries = [...message.matchAll(PULL)].map((m) => ({
@@ -59,7 +64,7 @@ export function parseBatchCommit(
   }));
   const status = STATUS.exec(message)?.[1] ?? null;
   return entries.length > 0 || status || /^Update task status/.test(message)
-    ? { baseSha: base[1] as string, entries, statusSha: status }
+    ? { baseSha: base[1] as string, entries, statusSha: status, edits: parseStatusEdits(message) }
     : null;
 }
 

@@ -6,7 +6,10 @@
  * its head has passed (the app's own checks excepted: the planner decides those), and the app has not
  * already failed this head (a conflict, red checks or a refusal take a PR out of the queue until its
  * head changes or `/coordinator retry`; a block by branch rules does not, since it is no fault of the head).
- * A complete PR whose `Merge order` verdict is ready is a *candidate*.
+ * A complete PR whose `Merge order` verdict is ready is a *candidate*. With
+ * `merge.wait_for_pr_checks: false` a PR whose required checks are still running is complete too
+ * (the staging run is its test), and a PR already in a batch stays complete whatever its own checks
+ * say later. A head whose `Merge queue` run says it merged is never complete again.
  *
  * Candidates merge in this order: lowest generation first; among equals, PRs whose changed files do
  * not overlap any other candidate's first; then higher task priority; then the oldest PR; then the
@@ -38,8 +41,19 @@ export function requiredOutcome(checks: readonly CheckResult[], required: readon
   return { failed, pending, missing, passed: failed.length + pending.length + missing.length === 0 };
 }
 
+/**
+ * How a PR's own required checks count: `passed` (all passed), `not-failed` (none failed; some may
+ * still run), `ignored` (a PR already in a batch under optimistic entry).
+ */
+export type PrChecks = 'passed' | 'not-failed' | 'ignored';
+
 /** Whether a PR is complete (see the module rules), with the reason when it is not. */
-export function completeness(pull: PullState, config: RepoConfig, required: readonly string[]): Completeness {
+export function completeness(
+  pull: PullState,
+  config: RepoConfig,
+  required: readonly string[],
+  prChecks: PrChecks = 'passed',
+): Completeness {
   if (pull.draft) return { complete: false, reason: 'the PR is a draft' };
   if (pull.labels.includes(LABELS.hold))
     return { complete: false, reason: `the PR is labelled "${LABELS.hold}"` };
@@ -51,11 +65,14 @@ export function completeness(pull: PullState, config: RepoConfig, required: read
   if (queue?.headSha === pull.headSha && queue.conclusion === 'failure' && !rulesBlock) {
     return { complete: false, reason: `merging this head failed (${queue.title}); push a change to retry` };
   }
+  if (queue?.headSha === pull.headSha && queue.status === 'completed' && queue.conclusion === 'success')
+    return { complete: false, reason: 'this head is merged' };
+  if (prChecks === 'ignored') return { complete: true };
   const outcome = requiredOutcome(pull.checks, required);
   if (outcome.failed.length > 0)
     return { complete: false, reason: `required checks failed: ${outcome.failed.join(', ')}` };
   const waiting = [...outcome.pending, ...outcome.missing];
-  if (waiting.length > 0)
+  if (waiting.length > 0 && prChecks === 'passed')
     return { complete: false, reason: `waiting for required checks: ${waiting.join(', ')}` };
   return { complete: true };
 }

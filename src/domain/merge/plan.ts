@@ -63,16 +63,19 @@ import { type BasePolicy, basePolicy, NO_RULES, statusRoute } from '../rules/bra
 import { reviewVerdict } from '../rules/review-gate.js';
 import { BranchIndex } from '../tasks/branch-names.js';
 import type { TaskStatus } from '../tasks/types.js';
-import { batchStatusEdits, type Decision, evaluateBatch, wait } from './batch-plan.js';
-import { type Candidate, completeness, orderCandidates } from './candidates.js';
+import { isOwnCheck } from './batch-checks.js';
+import { batchStatusEdits, type Decision, judgeFirstCar, wait } from './batch-plan.js';
+import { type Candidate, completeness, orderCandidates, type PrChecks } from './candidates.js';
 import { checkRunDiffers, graphCheck } from './check-runs.js';
 import { draftPulls } from './draft-pulls.js';
 import { event } from './events.js';
 import { followUp } from './follow-up.js';
+import { formBatch } from './form-batch.js';
 import { mergeOrder, type OrderVerdict } from './merge-order.js';
-import { formatQueueRecord, recordOf } from './queue-record.js';
+import { EMPTY_RECORD, formatQueueRecord, recordOf } from './queue-record.js';
 import { autoCompletions, driftRepairs } from './status-plan.js';
 import { hasTaskPrefix, type PullTask, taskOfPull } from './task-pulls.js';
+import { type Car, carName, carsEdits, readTrain } from './train.js';
 import {
   type BatchEntry,
   CHECK_NAMES,
@@ -260,33 +263,49 @@ function chooseAction(
   policy: BasePolicy,
 ): Decision {
   const { loaded, config } = snapshot;
-  const justPromoted =
-    snapshot.staging?.sha === snapshot.baseSha ? (snapshot.staging.batch?.entries ?? []) : [];
-  const complete = ready
-    .filter(({ pull }) => !justPromoted.some((e) => e.number === pull.number && e.headSha === pull.headSha))
-    .filter(({ pull }) => completeness(pull, config, snapshot.requiredChecks).complete);
-  const candidates = orderCandidates(
-    complete.map(
-      ({ pull, taskId }): Candidate => ({
-        pull,
-        taskId,
-        generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
-        priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
-      }),
-    ),
-  );
   const staging = config.merge.strategy === 'staging';
+  // Optimistic entry needs a check the merge result must pass; without one, PRs wait for their own.
+  const optimistic =
+    staging && !config.merge.wait_for_pr_checks && snapshot.requiredChecks.some((n) => !isOwnCheck(n));
+  const merged = mergedHeads(snapshot);
+  const queued = ready.filter(({ pull }) => !merged.has(`${pull.number}@${pull.headSha}`));
+  const toCandidate = ({ pull, taskId }: { pull: PullState; taskId: string }): Candidate => ({
+    pull,
+    taskId,
+    generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
+    priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
+  });
+  const isComplete = (pull: PullState, mode: PrChecks) =>
+    completeness(pull, config, snapshot.requiredChecks, mode).complete;
+  const candidates = orderCandidates(
+    queued.filter(({ pull }) => isComplete(pull, optimistic ? 'not-failed' : 'passed')).map(toCandidate),
+  );
   const queueChecks = staging ? queueChecksUnderRules(snapshot, candidates, policy) : [];
+  if (!staging) return directAction(snapshot, index, candidates, ready);
 
-  if (staging) {
-    const inFlight = evaluateBatch(snapshot, candidates);
-    if (inFlight) return { ...inFlight, checkRuns: [...(inFlight.checkRuns ?? []), ...queueChecks] };
+  // The train: a PR stays in its car while it is queued at the staged head.
+  const inQueue = new Map(
+    queued
+      .filter(({ pull }) => isComplete(pull, optimistic ? 'ignored' : 'passed'))
+      .map((q) => [q.pull.number, q.pull]),
+  );
+  const queuedRecord = (entry: BatchEntry) => {
+    const pull = inQueue.get(entry.number);
+    return pull && pull.headSha === entry.headSha ? recordOf(pull) : null;
+  };
+  const train = readTrain(snapshot, queuedRecord);
+  const first = train.cars[0];
+  let waiting: string | null = null;
+  if (first) {
+    const judged = judgeFirstCar(snapshot, first, (entry) => queuedRecord(entry) ?? EMPTY_RECORD);
+    if ('decision' in judged)
+      return { ...judged.decision, checkRuns: [...(judged.decision.checkRuns ?? []), ...queueChecks] };
+    waiting = judged.waiting;
   }
 
   const owed = owedEdits(snapshot, index);
   const path = statusRoute(policy);
-  const pendingStatus = snapshot.pendingStatus ?? null;
-  if (owed.length > 0 && path === 'direct') {
+  if (train.cars.length === 0 && owed.length > 0 && path === 'direct') {
     const reason = `the base branch owes ${owed.length} status edit${owed.length === 1 ? '' : 's'}: ${owed.map((e) => e.taskId).join(', ')}`;
     return {
       action: { kind: 'commit-status', baseSha: snapshot.baseSha, edits: owed, reason },
@@ -294,76 +313,182 @@ function chooseAction(
       checkRuns: queueChecks,
     };
   }
-  const viaStaging = path === 'staging' ? owed : [];
-
-  const first = candidates[0];
-  const mergesBlocked = [...policy.pushBlockers, ...(staging ? policy.mergeCommitBlockers : [])];
-  if (first && mergesBlocked.length > 0 && staging) {
+  // With a train under test, owed edits ride with the next batch (a commit on the base would
+  // leave every car built on an old base).
+  const viaStaging = path === 'refused' ? [] : owed;
+  const blockers = [...policy.pushBlockers, ...policy.mergeCommitBlockers];
+  if (candidates.length > 0 && blockers.length > 0) {
     return {
       action: wait(
-        `branch rules refuse the promotion of any batch: ${mergesBlocked.map((b) => b.setting).join('; ')}`,
+        `branch rules refuse the promotion of any batch: ${blockers.map((b) => b.setting).join('; ')}`,
       ),
       actionEvents: [],
       checkRuns: queueChecks,
       events: [blockedEvent(snapshot, policy)],
     };
   }
-  if (!first) {
-    if ((viaStaging.length > 0 || pendingStatus) && path === 'staging') {
-      const edits = batchStatusEdits(snapshot, [], viaStaging);
-      const what = [
-        ...(pendingStatus
-          ? [
-              `the status edits waiting on coordinator/status (${pendingStatus.edits.map((e) => `${e.taskId} → ${e.status}`).join(', ')})`,
-            ]
-          : []),
-        ...(edits.length > 0
-          ? [
-              `${edits.length} status edit${edits.length === 1 ? '' : 's'} the base owes (${edits.map((e) => e.taskId).join(', ')})`,
-            ]
-          : []),
-      ].join(' and ');
+  const busy = () => {
+    const more = train.cars.slice(1);
+    if (train.cars.length === 0 || waiting === null) return waitReason(snapshot, ready);
+    if (more.length === 0) return waiting;
+    return `${waiting}; ${more.length} more batch${more.length === 1 ? '' : 'es'} under test: ${more.map((c) => `${carName(c)} on ${c.branch}`).join(', ')}`;
+  };
+  const branch = train.free[0];
+  if (!branch) return { action: wait(busy()), actionEvents: [], checkRuns: queueChecks };
+
+  const inTrain = new Set(train.cars.flatMap((c) => c.batch.entries.map((e) => e.number)));
+  const trainFiles = new Set(
+    train.cars.flatMap((c) => c.batch.entries.flatMap((e) => inQueue.get(e.number)?.changedFiles ?? [])),
+  );
+  const pick = formBatch({
+    candidates: candidates.filter((c) => !inTrain.has(c.pull.number)),
+    record: (c) => recordOf(c.pull),
+    batchSize: config.merge.batch_size,
+    trainFiles,
+    speculative: train.cars.length > 0,
+  });
+  const lower = carsEdits(train.cars);
+  const extra = viaStaging.filter((e) => !lower.edited.has(e.taskId));
+  const pending = snapshot.pendingStatus ?? null;
+  const statusSha =
+    pending && !train.cars.some((c) => c.batch.statusSha === pending.sha) ? pending.sha : null;
+  const top = train.cars.at(-1)?.sha ?? snapshot.baseSha;
+
+  if (pick.batch.length === 0) {
+    const why =
+      pick.held.length > 0
+        ? `${pick.held.map((c) => `#${c.pull.number}`).join(', ')} conflicted with a batch ahead and go${pick.held.length === 1 ? 'es' : ''} first once the train is empty; ${busy()}`
+        : pick.deferred.length > 0
+          ? `${pick.deferred.map((c) => `#${c.pull.number}`).join(', ')} change files a batch under test changes and wait for it; ${busy()}`
+          : busy();
+    const statusOnly = train.cars.length === 0 && path === 'staging' && (extra.length > 0 || statusSha);
+    if (!statusOnly) return { action: wait(why), actionEvents: [], checkRuns: queueChecks };
+    const edits = batchStatusEdits(snapshot, [], extra);
+    const failed = train.failedStatus;
+    if (failed && sameStatusBatch(failed.batch, statusSha, edits))
       return {
-        action: {
-          kind: 'start-batch',
-          baseSha: snapshot.baseSha,
-          entries: [],
-          statusEdits: edits,
-          statusSha: pendingStatus?.sha ?? null,
-          reason: `the base branch requires checks, so ${what} are tested on ${'coordinator/staging'} first`,
-        },
+        action: wait(
+          `the status commit ${failed.sha.slice(0, 7)} failed its checks on ${failed.branch}; its edits wait for the next batch of PRs`,
+        ),
         actionEvents: [],
         checkRuns: queueChecks,
+        events: [
+          event('merge.blocked', {
+            key: `merge.blocked:status-red:${failed.sha}`,
+            message: `The status commit of ${snapshot.baseBranch} tested on ${failed.branch} failed its required checks, so the base's own CI may be red. Its edits are tested again with the next batch of PRs.`,
+          }),
+        ],
       };
-    }
-    return { action: wait(waitReason(snapshot, ready)), actionEvents: [], checkRuns: queueChecks };
+    const what = [
+      ...(statusSha && pending
+        ? [
+            `the status edits waiting on coordinator/status (${pending.edits.map((e) => `${e.taskId} → ${e.status}`).join(', ')})`,
+          ]
+        : []),
+      ...(edits.length > 0
+        ? [
+            `${edits.length} status edit${edits.length === 1 ? '' : 's'} the base owes (${edits.map((e) => e.taskId).join(', ')})`,
+          ]
+        : []),
+    ].join(' and ');
+    return {
+      action: {
+        kind: 'start-batch',
+        branch,
+        baseSha: snapshot.baseSha,
+        onBase: true,
+        entries: [],
+        statusEdits: edits,
+        statusInputs: { lowerCompleted: [], lowerEdited: [], extra },
+        statusSha,
+        reason: `the base branch requires checks, so ${what} are tested on ${branch} first`,
+      },
+      actionEvents: [],
+      checkRuns: queueChecks,
+    };
   }
-  const entry: BatchEntry = { number: first.pull.number, headSha: first.pull.headSha, taskId: first.taskId };
-  const position = `generation ${first.generation}, first of ${candidates.length} ready`;
-  if (!staging) {
-    if (first.pull.mergeableState === 'behind') {
-      return {
-        action: { kind: 'update-branch', entry, reason: `#${entry.number} is behind ${snapshot.baseBranch}` },
-        actionEvents: [],
-      };
-    }
-    const reason = `#${entry.number} (${entry.taskId}) is complete and ready (${position})`;
-    return { action: { kind: 'merge-pull', entry, method: config.merge.method, reason }, actionEvents: [] };
-  }
-  const statusEdits = batchStatusEdits(snapshot, [{ entry, pull: first.pull }], viaStaging);
-  const reason = `#${entry.number} (${entry.taskId}) is complete and ready (${position})`;
+
+  const batch = pick.batch.map((c) => ({
+    entry: { number: c.pull.number, headSha: c.pull.headSha, taskId: c.taskId },
+    pull: c.pull,
+  }));
+  const entries = batch.map((b) => b.entry);
+  const statusEdits = batchStatusEdits(snapshot, batch, extra, lower);
+  const where =
+    train.cars.length > 0
+      ? `on top of ${train.cars.length} batch${train.cars.length === 1 ? '' : 'es'} under test (speculation)`
+      : `on ${snapshot.baseBranch}`;
+  const reason = `${entries.map((e) => `#${e.number} (${e.taskId})`).join(', ')} ${entries.length === 1 ? 'is' : 'are'} complete and ready (generation ${pick.batch[0]?.generation}; ${candidates.length} ready), tested ${where}`;
   return {
     action: {
       kind: 'start-batch',
-      baseSha: snapshot.baseSha,
-      entries: [entry],
+      branch,
+      baseSha: top,
+      onBase: train.cars.length === 0,
+      entries,
       statusEdits,
-      statusSha: pendingStatus?.sha ?? null,
+      statusInputs: { lowerCompleted: [...lower.completed], lowerEdited: [...lower.edited], extra },
+      statusSha,
       reason,
     },
     actionEvents: [],
     checkRuns: queueChecks,
   };
+}
+
+/** The direct strategy: the first candidate is brought up to date, then merged through the API. */
+function directAction(
+  snapshot: RepoSnapshot,
+  index: BranchIndex,
+  candidates: readonly Candidate[],
+  ready: readonly { pull: PullState; taskId: string }[],
+): Decision {
+  const owed = owedEdits(snapshot, index);
+  if (owed.length > 0) {
+    const reason = `the base branch owes ${owed.length} status edit${owed.length === 1 ? '' : 's'}: ${owed.map((e) => e.taskId).join(', ')}`;
+    return {
+      action: { kind: 'commit-status', baseSha: snapshot.baseSha, edits: owed, reason },
+      actionEvents: [],
+    };
+  }
+  const first = candidates[0];
+  if (!first) return { action: wait(waitReason(snapshot, ready)), actionEvents: [] };
+  const entry: BatchEntry = { number: first.pull.number, headSha: first.pull.headSha, taskId: first.taskId };
+  if (first.pull.mergeableState === 'behind') {
+    return {
+      action: { kind: 'update-branch', entry, reason: `#${entry.number} is behind ${snapshot.baseBranch}` },
+      actionEvents: [],
+    };
+  }
+  const reason = `#${entry.number} (${entry.taskId}) is complete and ready (generation ${first.generation}, first of ${candidates.length} ready)`;
+  return {
+    action: { kind: 'merge-pull', entry, method: snapshot.config.merge.method, reason },
+    actionEvents: [],
+  };
+}
+
+/** PR heads that already reached the base: in its recent batches, or on a staging branch at the base head. */
+function mergedHeads(snapshot: RepoSnapshot): Set<string> {
+  const heads = new Set<string>();
+  for (const p of snapshot.promoted ?? []) heads.add(`${p.entry.number}@${p.entry.headSha}`);
+  for (const s of snapshot.staging)
+    if (s.sha === snapshot.baseSha)
+      for (const e of s.batch?.entries ?? []) heads.add(`${e.number}@${e.headSha}`);
+  return heads;
+}
+
+/** Whether a status-only batch would carry exactly what a red one carried. */
+function sameStatusBatch(
+  batch: Car['batch'],
+  statusSha: string | null,
+  edits: readonly StatusEdit[],
+): boolean {
+  const key = (list: readonly { taskId: string; status: string }[]) =>
+    list
+      .map((e) => `${e.taskId} ${e.status}`)
+      .sort()
+      .join('|');
+  return (batch.statusSha ?? null) === statusSha && key(batch.edits ?? []) === key(edits);
 }
 
 /**

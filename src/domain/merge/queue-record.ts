@@ -29,6 +29,20 @@ export interface QueueRecord {
    * rewritten once the rules allow merging, and never keeps the head out of the queue.
    */
   readonly blockedByRules: boolean;
+  /**
+   * Bisection: the largest batch this head may be tested in (halved each time a batch holding it
+   * fails); absent: `merge.batch_size`.
+   */
+  readonly limit?: number | null;
+  /** How many times a red batch of this head alone was re-run (`merge.retries`). */
+  readonly retries?: number;
+  /** The staging head whose failure was last counted here (a verdict is counted once per car). */
+  readonly failedOn?: string | null;
+  /**
+   * The head conflicted with the batch ahead of it at this commit (not necessarily with the base):
+   * it waits for a batch built on the base itself, and goes first in it.
+   */
+  readonly held?: string | null;
 }
 
 const PREFIX = 'tgc1';
@@ -46,11 +60,25 @@ export function parseQueueRecord(externalId: string | null | undefined): QueueRe
   );
   const trusted = fields.get('trusted');
   const failure = fields.get('failed');
+  const count = (key: string, max: number) => {
+    const text = fields.get(key) ?? '';
+    const value = /^\d{1,3}$/.test(text) ? Number(text) : null;
+    return value !== null && value <= max ? value : null;
+  };
+  const sha = (key: string) => {
+    const text = fields.get(key) ?? '';
+    return /^[0-9a-f]{40}$/.test(text) ? text : null;
+  };
+  const limit = count('limit', 1_000);
   return {
     trustedBy: trusted && /^[A-Za-z0-9-]{1,39}$/.test(trusted) ? trusted : null,
     blockedByRules: fields.get('blocked') === 'rules',
     failure: (FAILURE_KINDS as readonly string[]).includes(failure ?? '') ? (failure as FailureKind) : null,
     commented: fields.get('commented') === '1',
+    limit: limit !== null && limit >= 1 ? limit : null,
+    retries: count('retries', 100) ?? 0,
+    failedOn: sha('seen'),
+    held: sha('held'),
   };
 }
 
@@ -62,7 +90,16 @@ export function formatQueueRecord(record: QueueRecord): string {
     ...(record.blockedByRules ? ['blocked=rules'] : []),
     ...(record.failure ? [`failed=${record.failure}`] : []),
     ...(record.commented ? ['commented=1'] : []),
+    ...(record.limit ? [`limit=${record.limit}`] : []),
+    ...(record.retries ? [`retries=${record.retries}`] : []),
+    ...(record.failedOn ? [`seen=${record.failedOn}`] : []),
+    ...(record.held ? [`held=${record.held}`] : []),
   ].join(';');
+}
+
+/** The record a retry leaves (`/coordinator retry`, a rerequested run): only who took the head in. */
+export function retriedRecord(record: QueueRecord): QueueRecord {
+  return { trustedBy: record.trustedBy, blockedByRules: false };
 }
 
 /** The record of a PR's current head (empty when its `Merge queue` run is on another head). */

@@ -14,8 +14,29 @@ export const CHECK_NAMES = { graph: 'Task graph', order: 'Merge order', queue: '
 /** Labels the app reads (intent lives in GitHub). */
 export const LABELS = { merge: 'coordinator: merge', hold: 'coordinator: hold' } as const;
 
-/** The staging branch of the merge protocol. */
+/** The staging branch of the merge protocol: the first car of the merge train is tested here. */
 export const STAGING_BRANCH = 'coordinator/staging';
+
+/**
+ * The staging branches of a train of `1 + parallel` cars: `coordinator/staging`, then
+ * `coordinator/staging-2`, `coordinator/staging-3`, … (a branch cannot be both
+ * `coordinator/staging` and a folder of it, so speculative cars sit beside it; a CI filter
+ * `coordinator/staging*` matches them all). Which car is first is decided by the trailers, not the name.
+ */
+export function stagingBranches(parallel: number): string[] {
+  return [STAGING_BRANCH, ...Array.from({ length: parallel }, (_, i) => `${STAGING_BRANCH}-${i + 2}`)];
+}
+
+/** Whether a branch is one of the train's staging branches (any `parallel`). */
+export function isStagingBranch(name: string): boolean {
+  return name === STAGING_BRANCH || /^coordinator\/staging-\d+$/.test(name);
+}
+
+/**
+ * Where a batch is assembled before its staging branch moves to it in one push, so CI runs once
+ * per batch rather than once per merge (bors's `staging.tmp`). CI must not run on it.
+ */
+export const BUILD_BRANCH = 'coordinator/build';
 
 /** A check run or commit status reduced to what gating needs. */
 export interface CheckResult {
@@ -126,15 +147,23 @@ export interface BatchEntry {
   readonly taskId: string;
 }
 
-/** What the staging branch holds. `batch` is null when its head is not a coordinator status commit. */
+/** What a batch commit's trailers say (see `batch-trailers.ts`). */
+export interface BatchRecord {
+  /** The commit the batch was built on: the base head, or the head of the car below. */
+  readonly baseSha: string;
+  readonly entries: readonly BatchEntry[];
+  /** The `coordinator/status` head the batch merged (pending status edits), when it did. */
+  readonly statusSha?: string | null;
+  /** The status edits its status commit made (so the cars above do not make them again). */
+  readonly edits?: readonly { readonly taskId: string; readonly status: TaskStatus }[];
+}
+
+/** What one staging branch holds. `batch` is null when its head is not a coordinator batch commit. */
 export interface StagingState {
+  /** `coordinator/staging` or `coordinator/staging-<n>` (see `stagingBranches`). */
+  readonly branch: string;
   readonly sha: string;
-  readonly batch: {
-    readonly baseSha: string;
-    readonly entries: readonly BatchEntry[];
-    /** The `coordinator/status` head the batch merged (pending status edits), when it did. */
-    readonly statusSha?: string | null;
-  } | null;
+  readonly batch: BatchRecord | null;
   /** When the staging head commit was written, ms since the epoch. */
   readonly committedAtMs: number;
   readonly checks: readonly CheckResult[];
@@ -188,7 +217,8 @@ export interface RepoSnapshot {
   readonly promoted?: readonly PromotedEntry[];
   readonly pulls: readonly PullState[];
   readonly recentlyMerged: readonly MergedPull[];
-  readonly staging: StagingState | null;
+  /** Every staging branch of the train that exists (any order; the trailers chain them). */
+  readonly staging: readonly StagingState[];
   /** The app's check runs on the base head, by name. */
   readonly baseChecks: Readonly<Record<string, OwnCheckRun>>;
   /** The reconcile's clock, ms since the epoch. */
@@ -240,6 +270,8 @@ export interface TaskPull {
 export type MergeAction =
   | {
       readonly kind: 'promote';
+      /** The staging branch of the first car. */
+      readonly branch: string;
       readonly stagingSha: string;
       readonly entries: readonly BatchEntry[];
       readonly reason: string;
@@ -250,15 +282,37 @@ export type MergeAction =
     }
   | {
       readonly kind: 'fail-batch';
+      /** The staging branch of the red car (deleted once every PR has its verdict). */
+      readonly branch: string;
+      readonly stagingSha: string;
       readonly entries: readonly BatchEntry[];
       readonly cause: 'checks-failed' | 'checks-timeout';
       readonly checks: readonly string[];
       readonly reason: string;
+      /**
+       * What each PR gets: `eject` (a failing `Merge queue` check, one comment, `merge.failed`), or
+       * `requeue` (bisection or a retry: an in-progress `Merge queue` check with its new record).
+       */
+      readonly verdicts: readonly BatchVerdict[];
     }
   | {
       readonly kind: 'start-batch';
+      /** The staging branch the batch goes to. */
+      readonly branch: string;
+      /** What the batch is built on: the base head, or the head of the car below (speculation). */
       readonly baseSha: string;
+      /** Whether `baseSha` is the base head (a conflict of the first PR is then a conflict with the base). */
+      readonly onBase: boolean;
       readonly entries: readonly BatchEntry[];
+      /**
+       * Tasks the cars below complete, and edits the base owes that ride with this batch: what the
+       * status commit is computed from again when a PR is left out (it conflicts with the batch).
+       */
+      readonly statusInputs: {
+        readonly lowerCompleted: readonly string[];
+        readonly lowerEdited: readonly string[];
+        readonly extra: readonly StatusEdit[];
+      };
       /** Status edits of the batch's status commit: its tasks, plus aggregates they complete. */
       readonly statusEdits: readonly StatusEdit[];
       readonly reason: string;
@@ -277,6 +331,18 @@ export type MergeAction =
       readonly entry: BatchEntry;
       readonly method: RepoConfig['merge']['method'];
       readonly reason: string;
+    };
+
+/** What a red batch means for one of its PRs. */
+export type BatchVerdict =
+  | { readonly kind: 'eject'; readonly entry: BatchEntry }
+  | {
+      readonly kind: 'requeue';
+      readonly entry: BatchEntry;
+      readonly title: string;
+      readonly summary: string;
+      /** The head's new record (bisection limit, retries, the car that was counted). */
+      readonly externalId: string;
     };
 
 /** Why nothing merge-affecting happens now (for logs and dry runs). */

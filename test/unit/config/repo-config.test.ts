@@ -14,6 +14,10 @@ describe('parseRepoConfig', () => {
         required_checks: null,
         checks_timeout: 3_600_000,
         delete_branch: true,
+        batch_size: 8,
+        parallel: 2,
+        wait_for_pr_checks: true,
+        retries: 1,
         method: 'merge',
       },
       pull_requests: { open_draft: true, draft_after: 120_000 },
@@ -48,6 +52,11 @@ describe('parseRepoConfig', () => {
       { 'branches.base': 'develop' },
     ],
     ['dry run', { dry_run: true }, { dry_run: true }],
+    [
+      'the merge train',
+      { merge: { batch_size: 1, parallel: 0, wait_for_pr_checks: false, retries: 3 } },
+      { 'merge.batch_size': 1, 'merge.parallel': 0, 'merge.wait_for_pr_checks': false, 'merge.retries': 3 },
+    ],
     [
       'routes with filters',
       {
@@ -93,6 +102,10 @@ describe('parseRepoConfig', () => {
     ['a bad duration', { merge: { checks_timeout: 'soon' } }, [{ key: 'merge.checks_timeout' }]],
     ['a negative duration', { merge: { checks_timeout: -5 } }, [{ key: 'merge.checks_timeout' }]],
     ['an empty prefix list', { branches: { prefixes: [] } }, [{ key: 'branches.prefixes' }]],
+    ['a batch of none', { merge: { batch_size: 0 } }, [{ key: 'merge.batch_size' }]],
+    ['a fractional batch size', { merge: { batch_size: 2.5 } }, [{ key: 'merge.batch_size' }]],
+    ['too many speculative batches', { merge: { parallel: 9 } }, [{ key: 'merge.parallel' }]],
+    ['negative retries', { merge: { retries: -1 } }, [{ key: 'merge.retries' }]],
     ['a wrong type', { dry_run: 'yes' }, [{ key: 'dry_run' }]],
     [
       'a bad level',

@@ -247,7 +247,7 @@ describe('planReconcile: merge order of several ready PRs', () => {
         tasks: [{ id: 'a', ...done }, { id: 'b', deps: ['a'] }, { id: 'c' }],
         pulls: [pull(1, 'b', { checks: green }), pull(2, 'c', { checks: green })],
       },
-      'start-batch #2 c',
+      'start-batch #2 c, #1 b',
     ],
     [
       'non-overlapping files before overlapping ones',
@@ -259,7 +259,8 @@ describe('planReconcile: merge order of several ready PRs', () => {
           pull(3, 'c', { checks: green }),
         ],
       },
-      'start-batch #3 c',
+      // #2 changes the file #1 changes: it waits for a batch built on #1's merge
+      'start-batch #3 c, #1 a',
     ],
     [
       'higher priority first',
@@ -267,7 +268,7 @@ describe('planReconcile: merge order of several ready PRs', () => {
         tasks: [{ id: 'a' }, { id: 'b', extra: 'priority: high' }],
         pulls: [pull(1, 'a', { checks: green }), pull(2, 'b', { checks: green })],
       },
-      'start-batch #2 b',
+      'start-batch #2 b, #1 a',
     ],
     [
       'a priority label overrides the task priority',
@@ -278,7 +279,7 @@ describe('planReconcile: merge order of several ready PRs', () => {
           pull(2, 'b', { checks: green }),
         ],
       },
-      'start-batch #1 a',
+      'start-batch #1 a, #2 b',
     ],
     [
       'a low priority label puts a PR after its peers',
@@ -289,7 +290,7 @@ describe('planReconcile: merge order of several ready PRs', () => {
           pull(2, 'b', { checks: green }),
         ],
       },
-      'start-batch #2 b',
+      'start-batch #2 b, #1 a',
     ],
     [
       'then the oldest PR',
@@ -297,7 +298,7 @@ describe('planReconcile: merge order of several ready PRs', () => {
         tasks: [{ id: 'a' }, { id: 'b' }],
         pulls: [pull(2, 'a', { checks: green }), pull(1, 'b', { checks: green })],
       },
-      'start-batch #1 b',
+      'start-batch #1 b, #2 a',
     ],
     [
       'incomplete PRs are skipped, not blocking',
@@ -443,8 +444,10 @@ describe('planReconcile: a batch on coordinator/staging', () => {
       }),
     );
     expect(plan.action).toMatchObject({ kind: 'fail-batch', cause: 'checks-timeout', checks: ['ci'] });
-    expect((plan.action as { reason: string }).reason).toContain('CI does not run on the staging branch');
-    expect((plan.action as { reason: string }).reason).toContain('on: push: branches: [coordinator/staging]');
+    expect((plan.action as { reason: string }).reason).toContain('CI does not run on the staging branches');
+    expect((plan.action as { reason: string }).reason).toContain(
+      "on: push: branches: ['coordinator/staging*']",
+    );
     expect(plan.actionEvents.map((e) => e.type)).toEqual(['merge.failed']);
     expect(plan.events.map((e) => e.key)).toEqual(['task.ready:a']);
   });
