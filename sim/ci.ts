@@ -1,13 +1,20 @@
 /**
- * A fake CI: on every push to a task branch or to `coordinator/staging`, and on every new head of a
+ * A fake CI: on every push to a task branch or to a staging branch (`coordinator/staging*`, as a
+ * workflow's `branches: ['coordinator/staging*']` filter matches), and on every new head of a
  * PR from a fork, it posts a `ci` check run,
  * queued at once and completed after `ciMs`. A run fails when a seeded coin lands under `failRate`,
- * or when it tests a task listed in `failTasks` whose agent has not pushed a fix yet (a commit
- * whose message starts with "Fix").
+ * or when it tests the merge result of a task listed in `failTasks` whose agent has not pushed a
+ * fix yet (a commit "Fix CI for <task>"): such a change passes its own branch's CI and breaks only
+ * together with the base (a semantic conflict), which is what testing the merge result is for.
  */
 import type { Actor, Hub, Repo } from './hub.js';
 
 export const CI_APP_ID = 99;
+
+/** The workflow's branch filter `coordinator/staging*` (a glob's `*` does not match `/`). */
+function isStagingBranch(branch: string): boolean {
+  return /^coordinator\/staging[^/]*$/.test(branch);
+}
 const CI: Actor = { login: 'fake-ci[bot]', type: 'Bot', appId: CI_APP_ID };
 
 export interface CiOptions {
@@ -41,7 +48,7 @@ export class FakeCi {
       }
       if (event.kind !== 'push' || /^0+$/.test(event.after)) return;
       const branch = event.ref.replace(/^refs\/heads\//, '');
-      if (branch === 'coordinator/staging' || branch.startsWith(options.branchPrefix))
+      if (isStagingBranch(branch) || branch.startsWith(options.branchPrefix))
         this.#start(event.repo, branch, event.after);
     });
   }
@@ -91,7 +98,7 @@ export class FakeCi {
     return this.options.failTasks.some((task) => {
       const touched = lines.some((l) => l === `Implement ${task}`);
       const fixed = lines.some((l) => l === `Fix CI for ${task}`);
-      return touched && !fixed && (branch === 'coordinator/staging' || branch.endsWith(task));
+      return touched && !fixed && isStagingBranch(branch);
     });
   }
 }

@@ -15,6 +15,7 @@ import { AppProcess, freePort } from './app-process.js';
 import { FakeCi } from './ci.js';
 import { type AppPermissions, DEFAULT_APP_PERMISSIONS, Hub, type Repo } from './hub.js';
 import { Reviewer } from './maintainer.js';
+import { progressLine } from './progress.js';
 import { seeded } from './random.js';
 import { buildReport, type DemoReport } from './report.js';
 import { StandInServer, USER_TOKEN_PREFIX } from './server.js';
@@ -33,11 +34,18 @@ export interface DemoOptions {
   readonly reportFile?: string | null;
   /** A `.github/coordinator.yml` to use instead of the demo's. */
   readonly configFile?: string | null;
+  /** The merge train's keys in the demo's config (`merge.batch_size`, `parallel`, `wait_for_pr_checks`, `retries`). */
+  readonly train?: {
+    readonly batchSize?: number;
+    readonly parallel?: number;
+    readonly waitForPrChecks?: boolean;
+    readonly retries?: number;
+  };
   readonly strategy?: 'staging' | 'direct';
   readonly timeoutMs?: number;
   /** Stand-in faults: share of 502s, of secondary rate limits, of dropped webhooks; added latency. */
   readonly faults?: { errorRate?: number; rateLimitRate?: number; dropRate?: number; latencyMs?: number };
-  /** Tasks whose first CI runs fail until their agent pushes a fix. */
+  /** Tasks whose merge result fails CI (their own branch passes) until their agent pushes a fix. */
   readonly failTasks?: readonly string[];
   /** Tasks whose change also edits the shared file (overlaps and conflicts). Default: every 4th task. */
   readonly sharedEditors?: readonly string[];
@@ -187,7 +195,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const state = await timeline.sample();
       done = state.total > 0 && state.completed === state.total;
       stopped = (await options.stopWhen?.({ hub, repo })) === true;
-      options.progress?.(progressLine(repo, timeline, state, t0));
+      if (options.progress) options.progress(await progressLine(repo, timeline, state, t0));
     }
     if (killer) clearInterval(killer);
     killer = null;
@@ -247,13 +255,18 @@ async function applyRules(gheHost: string, repo: Repo, options: DemoOptions): Pr
 }
 
 /** The demo's `.github/coordinator.yml`: required `ci`, channels `general` and `alerts` with routes. */
-export function demoConfig(options: Pick<DemoOptions, 'strategy' | 'ciMs'>): string {
+export function demoConfig(options: Pick<DemoOptions, 'strategy' | 'ciMs' | 'train'>): string {
   const timeout = Math.max(30, Math.ceil((options.ciMs * 20) / 1000));
+  const train = options.train ?? {};
   return [
     'merge:',
     `  strategy: ${options.strategy ?? 'staging'}`,
     '  required_checks: [ci]',
     `  checks_timeout: ${timeout}s`,
+    ...(train.batchSize !== undefined ? [`  batch_size: ${train.batchSize}`] : []),
+    ...(train.parallel !== undefined ? [`  parallel: ${train.parallel}`] : []),
+    ...(train.waitForPrChecks !== undefined ? [`  wait_for_pr_checks: ${train.waitForPrChecks}`] : []),
+    ...(train.retries !== undefined ? [`  retries: ${train.retries}`] : []),
     'notifications:',
     '  default_channel: general',
     '  routes:',
@@ -340,42 +353,6 @@ export class Timeline {
     const completed = [...this.#tasks.values()].filter((t) => t.status === 'completed').length;
     return { total: this.#tasks.size, completed };
   }
-}
-
-/**
- * One progress line: completed/total, the current generation (the first with open tasks), the
- * queue (open, ready PRs whose dependencies are all completed) and who waits on whom.
- */
-function progressLine(
-  repo: Repo,
-  timeline: Timeline,
-  state: { total: number; completed: number },
-  t0: number,
-): string {
-  const tasks = timeline.tasks;
-  const done = (id: string) => tasks.get(id)?.status === 'completed';
-  const generation = new Map<string, number>();
-  const level = (id: string, depth = 0): number => {
-    const known = generation.get(id);
-    if (known !== undefined) return known;
-    const deps = tasks.get(id)?.dependsOn ?? [];
-    const value = depth > tasks.size ? 0 : 1 + Math.max(0, ...deps.map((d) => level(d, depth + 1)));
-    generation.set(id, value);
-    return value;
-  };
-  const current = Math.min(...[...tasks.keys()].filter((id) => !done(id)).map((id) => level(id)));
-  const queued: string[] = [];
-  const waiting: string[] = [];
-  for (const pull of repo.pulls.values()) {
-    if (pull.state !== 'open' || pull.draft) continue;
-    const id = [...tasks.keys()].find((t) => branchOf('feat/', t) === pull.headRef);
-    const open = (id ? (tasks.get(id)?.dependsOn ?? []) : []).filter((d) => !done(d));
-    if (open.length === 0) queued.push(`#${pull.number}`);
-    else waiting.push(`#${pull.number} on ${open.slice(0, 2).join(', ')}${open.length > 2 ? ', …' : ''}`);
-  }
-  const seconds = ((Date.now() - t0) / 1000).toFixed(0).padStart(4);
-  const gen = Number.isFinite(current) ? `generation ${current}` : 'all generations done';
-  return `[${seconds} s] ${state.completed}/${state.total} completed · ${gen} · queued: ${queued.join(' ') || 'none'}${waiting.length > 0 ? ` · waiting: ${waiting.slice(0, 3).join('; ')}` : ''}`;
 }
 
 function sleep(ms: number): Promise<void> {
