@@ -152,6 +152,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       appLog: app.logFile,
       error,
       kills: app.restarts,
+      ciRuns: ci?.runs ?? [],
     });
   try {
     await app.start();

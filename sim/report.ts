@@ -64,7 +64,15 @@ export interface DemoReport {
   };
   readonly teams: readonly TeamsPost[];
   readonly makespanMs: number;
+  /** The physical limit: agent time plus one CI run per task on the critical path. */
   readonly lowerBoundMs: number;
+  /**
+   * The best waiting for PR checks allows: agent time plus two CI runs (the PR's, then the merge
+   * result's) per task on the critical path.
+   */
+  readonly protocolBoundMs: number;
+  /** CI runs that finished: on task branches (the PRs' own), on staging branches (merge results), red ones. */
+  readonly ci: { readonly pr: number; readonly staging: number; readonly failed: number };
   readonly branchesLeft: readonly string[];
   readonly checkRunsInProgress: readonly { name: string; headSha: string }[];
   /** Every check run of the repository, to judge a run from outside. */
@@ -106,6 +114,8 @@ export async function buildReport(input: {
   appLog: string;
   error?: string | null;
   kills?: number;
+  /** Every finished CI run: which branch it tested, and how it ended. */
+  ciRuns?: readonly { branch: string; conclusion: 'success' | 'failure' }[];
 }): Promise<DemoReport> {
   const { repo, timeline, agents } = input;
   await timeline.sample();
@@ -189,6 +199,12 @@ export async function buildReport(input: {
     teams: input.teams.posts,
     makespanMs: finishedAt - input.t0,
     lowerBoundMs: lowerBound(tasks, input.agentMs, input.ciMs),
+    protocolBoundMs: lowerBound(tasks, input.agentMs, 2 * input.ciMs),
+    ci: {
+      pr: (input.ciRuns ?? []).filter((r) => !r.branch.startsWith('coordinator/')).length,
+      staging: (input.ciRuns ?? []).filter((r) => r.branch.startsWith('coordinator/')).length,
+      failed: (input.ciRuns ?? []).filter((r) => r.conclusion === 'failure').length,
+    },
     branchesLeft: [...(await repo.git.refs('refs/heads/feat/')).keys()].map((r) =>
       r.replace('refs/heads/', ''),
     ),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseFaults } from '../../src/cli/commands/demo.js';
+import { parseFaults, parseTrain } from '../../src/cli/commands/demo.js';
 import { runCli } from '../../src/cli/program.js';
 import { cli } from '../helpers/cli.js';
 import { TASKGRAPHS_DIR, WRAITH_DIR } from '../helpers/task-files.js';
@@ -123,6 +123,21 @@ describe('demo --faults', () => {
   });
 });
 
+describe('demo train options', () => {
+  it.each([
+    [{}, {}],
+    [
+      { batchSize: '1', parallel: '0' },
+      { batchSize: 1, parallel: 0 },
+    ],
+    [{ waitForPrChecks: true, retries: '3' }, { retries: 3 }],
+    [{ waitForPrChecks: false }, { waitForPrChecks: false }],
+    [{ retries: '6' }, '--retries needs a whole number from 0 to 5, got "6"'],
+  ])('%j', (options, expected) => {
+    expect(parseTrain(options)).toEqual(expected);
+  });
+});
+
 describe('usage errors exit 2 with one clear line', () => {
   it.each([
     [
@@ -149,6 +164,21 @@ describe('usage errors exit 2 with one clear line', () => {
       'a fault without a value',
       ['demo', '--faults', 'latency'],
       'taskgraph-coordinator: --faults: fault latency needs a number of ms, got ""\n',
+    ],
+    [
+      'a batch of none',
+      ['demo', '--batch-size', '0'],
+      'taskgraph-coordinator: --batch-size needs a whole number from 1 to 50, got "0"\n',
+    ],
+    [
+      'a fractional speculation depth',
+      ['demo', '--parallel', '1.5'],
+      'taskgraph-coordinator: --parallel needs a whole number from 0 to 8, got "1.5"\n',
+    ],
+    [
+      'train options with a config file of its own',
+      ['demo', '--config', 'x.yml', '--batch-size', '2'],
+      'taskgraph-coordinator: --batch-size, --parallel, --no-wait-for-pr-checks and --retries apply to the demo config; with --config, set them in that file\n',
     ],
     [
       'a kill interval under 1 s',

@@ -29,34 +29,48 @@
  *
  * Exactly one merge-affecting action per reconcile, by straight-line precedence (after Tide):
  * 1. The graph has errors -> wait (nothing merges on a broken graph).
- * 2. staging: a batch on `coordinator/staging` built on the current base head, whose PRs are all
- *    still candidates at the same head SHAs, is *in flight*:
- *    - a check it waits for failed on the staging head -> fail the batch;
+ * 2. staging: the merge train (`train.ts`): the batches on the staging branches, chained by their
+ *    trailers from the base head (`coordinator/staging`, `coordinator/staging-2`, …; at most
+ *    1 + `merge.parallel`). A car stands while every PR it holds is still queued at the staged head,
+ *    it is no bigger than any member's bisection limit, and its failure was not already counted.
+ *    The first car (built on the base head) is judged (`batch-plan.ts`):
+ *    - a check it waits for failed -> fail it (`bisect.ts`): a batch of several PRs requeues each
+ *      with half the size (bisection), a single PR is re-run `merge.retries` times, then ejected
+ *      (failing `Merge queue` check linking the red run, one comment, `merge.failed`); the staging
+ *      branch is deleted, so every car above it is rebuilt;
  *    - every check passed -> promote (fast-forward the base), after writing the app's own checks the
- *      base requires (`Merge order`, `Task graph`) on the staging head;
- *    - a check has not appeared within `merge.checks_timeout` of the staging commit -> fail the
- *      batch, saying CI does not run on the staging branch;
- *    - otherwise wait for checks.
+ *      base requires (`Merge order`, `Task graph`) on the staging head; the car above becomes first;
+ *    - a check has not appeared within `merge.checks_timeout` of the staging commit -> eject its PRs,
+ *      saying CI does not run on the staging branches;
+ *    - otherwise it waits; cars above it are never promoted or judged before it.
  *    A batch waits for every check required by `merge.required_checks`, branch protection and
  *    rulesets; with no external check required, for the checks that reported on its PR heads
  *    (and says "merged without tests" when there were none).
- *    Any other staging content (no batch, an old base, a changed or withdrawn PR) is free to overwrite.
  * 3. Status the base branch owes (aggregates whose dependencies completed; tasks whose PR merged but
  *    whose file says otherwise), and edits waiting on `coordinator/status`:
- *    - the app may push to the base without checks (no rule requires checks it cannot bypass, none
- *      requires a pull request it cannot bypass) -> one status commit on the base;
- *    - checks are required -> they ride with the next batch, or a batch of their own (a status
- *      commit tested on staging like any batch);
+ *    - the app may push to the base without checks and no batch is under test -> one status commit
+ *      on the base (with a batch under test, the edits ride with the next batch instead: a commit on
+ *      the base would leave every car on an old base);
+ *    - checks are required -> they ride with the next batch, or a batch of their own on an empty
+ *      train (a status commit tested on staging like any batch; a red one is not tested again with
+ *      the same edits: they wait for the next batch of PRs, and `merge.blocked` says why);
  *    - the rules refuse the app's pushes -> nothing; the `Task graph` check names the settings.
- * 4. The first candidate in merge order (a `coordinator: priority <p>` label overrides the task's
- *    priority) -> staging: start a batch (merge the pending status edits and the PR onto staging,
- *    then one status commit completing its task, the aggregates that completes and the status the
- *    base owes), unless the rules refuse the promotion that would follow (a required pull request
- *    or push restriction without a bypass for the app, linear history) -> wait, with the failing
- *    `Merge queue` checks and one `merge.blocked` event; direct: update the branch when it is
- *    behind, else merge the PR with its head SHA.
+ * 4. A free staging branch and candidates not in a car (a `coordinator: priority <p>` label
+ *    overrides the task's priority) -> staging: start a batch (`form-batch.ts`: merge order, at
+ *    most `merge.batch_size` and every member's limit, no two PRs changing one file, nothing that
+ *    changes a file a car under test changes; PRs held back by a conflict with a batch ahead go
+ *    first on an empty train and stop speculation until then) on top of the last car, or on the
+ *    base head when the train is empty. Its status commit completes its tasks and the aggregates
+ *    that completes, minus what the cars below did. Unless the rules refuse the promotion that would
+ *    follow (a required pull request or push restriction without a bypass for the app, linear
+ *    history) -> wait, with the failing `Merge queue` checks and one `merge.blocked` event.
+ *    direct: the base owes status -> commit it; else update the first candidate's branch when it
+ *    is behind, else merge it with its head SHA.
  * 5. Otherwise wait.
- * Batch size is 1; the batch shape already carries a list so larger batches need no new protocol.
+ *
+ * Candidates (`candidates.ts`) need their own required checks passed, or with
+ * `merge.wait_for_pr_checks: false` (and some external check required) only none failed: the
+ * staging run is then their test, and a PR in a car stays there whatever its own checks say.
  */
 import { priorityFromLabels } from '../commands/labels.js';
 import { type BasePolicy, basePolicy, NO_RULES, statusRoute } from '../rules/branch-rules.js';
