@@ -1,16 +1,23 @@
 /**
- * `npm run schema`: writes schema/coordinator.schema.json, the JSON Schema of `.github/coordinator.yml`
- * (input side: what users may write), for editors (yaml-language-server) and CI.
+ * `npm run schema [file]`: writes the JSON Schema of `.github/coordinator.yml` (default
+ * schema/coordinator.schema.json), formatted the way the linter wants it, so `npm test` (biome
+ * check) passes on a fresh export.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
-import { repoConfigSchema } from '../src/config/repo-config.js';
+import path from 'node:path';
+import { repoConfigJsonSchema } from '../src/config/json-schema.js';
 
-const schema = z.toJSONSchema(repoConfigSchema, { io: 'input', unrepresentable: 'any' });
-mkdirSync('schema', { recursive: true });
-const file = 'schema/coordinator.schema.json';
-writeFileSync(file, `${JSON.stringify(schema, null, 2)}\n`);
-// Formatted the way the linter wants it, so `npm test` (biome check) passes on a fresh export.
-execFileSync('npx', ['biome', 'format', '--write', file], { stdio: 'ignore' });
+const file = process.argv[2] ?? 'schema/coordinator.schema.json';
+mkdirSync(path.dirname(file), { recursive: true });
+// Formatted through stdin as if it were the committed file, so any output path gets the same text.
+const formatted = execFileSync(
+  'npx',
+  ['biome', 'format', '--stdin-file-path=schema/coordinator.schema.json'],
+  {
+    input: `${JSON.stringify(repoConfigJsonSchema(), null, 2)}\n`,
+    encoding: 'utf8',
+  },
+);
+writeFileSync(file, formatted);
 process.stdout.write(`wrote ${file}\n`);

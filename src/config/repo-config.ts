@@ -189,6 +189,18 @@ const notifications = z
 /** The whole file. */
 export const repoConfigSchema = z
   .strictObject({
+    /**
+     * Another file this one extends, as Probot's config plugin reads it: `repo`, `owner/repo` or
+     * `owner/repo:path/file.yml` (`.github` is the owner's org-wide defaults). The plugin removes it
+     * before the files are deep-merged, so the merged config never holds it.
+     */
+    _extends: z
+      .string()
+      .regex(/^(?:[a-z\d](?:[a-z\d]|-(?=[a-z\d])){0,38}\/)?[-_.\w\d]+(?::[-_./\w\d]+\.ya?ml)?$/i)
+      .optional()
+      .describe(
+        'A config this file extends (deep-merged under it): repo, owner/repo or owner/repo:path.yml; .github holds org-wide defaults.',
+      ),
     tasks,
     branches,
     merge,

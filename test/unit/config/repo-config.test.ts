@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defaultRepoConfig, parseRepoConfig, repoConfigSchema } from '../../../src/config/repo-config.js';
+import { repoConfigJsonSchema, SCHEMA_ID } from '../../../src/config/json-schema.js';
+import { defaultRepoConfig, parseRepoConfig } from '../../../src/config/repo-config.js';
 
 describe('parseRepoConfig', () => {
   it('gives every default when the file is absent', () => {
@@ -144,16 +148,42 @@ describe('parseRepoConfig', () => {
 });
 
 describe('the exported JSON Schema', () => {
+  const committed = () => JSON.parse(readFileSync('schema/coordinator.schema.json', 'utf8'));
+
   it('is up to date with the zod schema (run `npm run schema`)', () => {
-    const committed = JSON.parse(readFileSync('schema/coordinator.schema.json', 'utf8'));
-    expect(committed).toEqual(
-      JSON.parse(JSON.stringify(z.toJSONSchema(repoConfigSchema, { io: 'input', unrepresentable: 'any' }))),
-    );
+    expect(committed()).toEqual(JSON.parse(JSON.stringify(repoConfigJsonSchema())));
+  });
+
+  it('names itself with an $id', () => {
+    expect(committed().$id).toBe(SCHEMA_ID);
   });
 
   it('rejects unknown keys for editors too', () => {
-    const committed = JSON.parse(readFileSync('schema/coordinator.schema.json', 'utf8'));
-    expect(committed.additionalProperties).toBe(false);
-    expect(committed.properties.merge.additionalProperties).toBe(false);
+    expect(committed().additionalProperties).toBe(false);
+    expect(committed().properties.merge.additionalProperties).toBe(false);
   });
+
+  // Editors and linters validate with the schema: it must agree with the app on what is valid.
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const validate = ajv.compile(committed());
+  it.each([
+    ['_extends to the org defaults', { _extends: '.github', merge: { batch_size: 4 } }, true],
+    ['_extends with an owner and a path', { _extends: 'acme/policies:coordinator/base.yml' }, true],
+    ['_extends that is not a repo', { _extends: 'a b' }, false],
+    ['an unknown top-level key', { mergee: {} }, false],
+    ['an unknown nested key', { merge: { strategy: 'staging', speed: 3 } }, false],
+    ['durations as text', { merge: { checks_timeout: '90s' }, notifications: { stall_after: '2h' } }, true],
+  ])('%s: valid = %s, as the app decides', (_name, raw, valid) => {
+    expect(validate(raw)).toBe(valid);
+    expect(parseRepoConfig(raw).ok).toBe(valid);
+  });
+
+  it('`npm run schema` writes a file the linter accepts', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'schema-'));
+    const file = path.join(dir, 'coordinator.schema.json');
+    execFileSync('npx', ['tsx', 'scripts/export-schema.ts', file], { stdio: 'pipe' });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(committed());
+    // Formatted exactly as the committed file, which `npm run lint` (biome check) accepts.
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync('schema/coordinator.schema.json', 'utf8'));
+  }, 30_000);
 });
