@@ -2,6 +2,7 @@
  * The composition root: builds the adapters, the per-repo queue and the resync timer, and registers
  * the handlers. No decisions live here.
  */
+import { LRUCache } from 'lru-cache';
 import type { ApplicationFunction, Probot } from 'probot';
 import { BlobCache } from './adapters/github/blob-cache.js';
 import { ConditionalCache, withConditionalRequests } from './adapters/github/conditional-requests.js';
@@ -19,19 +20,6 @@ import { reconcileRepo } from './coordinator/reconcile.js';
 import { RepoQueue } from './coordinator/repo-queue.js';
 import { rerequestedRun } from './coordinator/retry-head.js';
 import { DEFAULT_SLUG } from './domain/merge/plan.js';
-
-/** A set that forgets its oldest keys beyond `max` (follow-ups known to be done). */
-class BoundedSet {
-  readonly #keys = new Set<string>();
-  constructor(readonly max: number) {}
-  has(key: string): boolean {
-    return this.#keys.has(key);
-  }
-  add(key: string): void {
-    this.#keys.add(key);
-    if (this.#keys.size > this.max) this.#keys.delete(this.#keys.values().next().value as string);
-  }
-}
 
 import { type NewComment, type Rerequest, registerHandlers, type Target } from './handlers/targets.js';
 
@@ -97,7 +85,9 @@ export function coordinatorApp(
     const permissions = new PermissionCache({ now });
     const login = selfLogin(app);
     const appSlug = async () => (await login())?.replace(/\[bot\]$/, '') ?? DEFAULT_SLUG;
-    const settled = new BoundedSet(10_000);
+    // Merged heads known to be done: never read again; the oldest are forgotten beyond 10,000.
+    const done = new LRUCache<string, true>({ max: 10_000 });
+    const settled = { has: (key: string) => done.has(key), add: (key: string) => void done.set(key, true) };
     const deps = {
       appId: options.appId,
       appSlug,

@@ -1,20 +1,40 @@
 /**
  * Git objects are immutable, so a blob's text (and a commit's time) is cached by SHA: once read, an
- * unchanged task file never costs another request. Bounded (least recently used entries go first).
+ * unchanged task file never costs another request. Bounded in bytes (lru-cache: least recently used
+ * entries go first; an entry bigger than the whole bound is not kept).
  */
+import { LRUCache } from 'lru-cache';
+import { jsonBytes, MIB, textBytes } from '../cache/sizes.js';
 import type { Octokit, RepoRef } from './octokit.js';
 
+export interface BlobCacheLimits {
+  /** Blob texts kept, bytes of UTF-8 (default 64 MiB). */
+  readonly textBytes?: number;
+  /** Other immutable answers kept, bytes of their JSON (default 32 MiB). */
+  readonly derivedBytes?: number;
+  /** Commit times kept, entries (default 50,000; each is a number). */
+  readonly commitTimes?: number;
+}
+
 export class BlobCache {
-  readonly #texts = new Map<string, string>();
-  readonly #commitTimes = new Map<string, number>();
-  readonly #derived = new Map<string, unknown>();
-  readonly #maxEntries: number;
+  readonly #texts: LRUCache<string, string>;
+  readonly #commitTimes: LRUCache<string, number>;
+  readonly #derived: LRUCache<string, { value: unknown }>;
   /** Blob reads that went to GitHub (for tests and metrics). */
   misses = 0;
 
-  /** @param maxEntries at most this many blobs are kept (default 20,000). */
-  constructor(maxEntries = 20_000) {
-    this.#maxEntries = maxEntries;
+  constructor(limits: BlobCacheLimits = {}) {
+    this.#texts = new LRUCache({ maxSize: limits.textBytes ?? 64 * MIB, sizeCalculation: textBytes });
+    this.#commitTimes = new LRUCache({ max: limits.commitTimes ?? 50_000 });
+    this.#derived = new LRUCache({
+      maxSize: limits.derivedBytes ?? 32 * MIB,
+      sizeCalculation: (entry) => jsonBytes(entry.value),
+    });
+  }
+
+  /** Bytes held now, per kind (for tests and metrics). */
+  get bytes(): { texts: number; derived: number } {
+    return { texts: this.#texts.calculatedSize, derived: this.#derived.calculatedSize };
   }
 
   /**
@@ -23,16 +43,11 @@ export class BlobCache {
    */
   async text(octokit: Octokit, repo: RepoRef, sha: string): Promise<string> {
     const cached = this.#texts.get(sha);
-    if (cached !== undefined) {
-      this.#texts.delete(sha);
-      this.#texts.set(sha, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     this.misses++;
     const { data } = await octokit.rest.git.getBlob({ ...repo, file_sha: sha });
     const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
     this.#texts.set(sha, text);
-    if (this.#texts.size > this.#maxEntries) this.#texts.delete(this.#texts.keys().next().value as string);
     return text;
   }
 
@@ -46,8 +61,6 @@ export class BlobCache {
     const { data } = await octokit.rest.git.getCommit({ ...repo, commit_sha: sha });
     const at = Date.parse(data.committer.date);
     this.#commitTimes.set(sha, at);
-    if (this.#commitTimes.size > this.#maxEntries)
-      this.#commitTimes.delete(this.#commitTimes.keys().next().value as string);
     return at;
   }
 
@@ -57,11 +70,10 @@ export class BlobCache {
    * not kept. @throws what `load` throws.
    */
   async immutable<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (this.#derived.has(key)) return this.#derived.get(key) as T;
+    const cached = this.#derived.get(key);
+    if (cached) return cached.value as T;
     const value = await load();
-    this.#derived.set(key, value);
-    if (this.#derived.size > this.#maxEntries)
-      this.#derived.delete(this.#derived.keys().next().value as string);
+    this.#derived.set(key, { value });
     return value;
   }
 }

@@ -3,8 +3,10 @@
  * names the current ETag, and a 304 does not count against the rate limit (docs: "Best practices
  * for using the REST API", conditional requests). Every reconcile re-reads the same check runs,
  * statuses and PR lists, so most of those reads become free. The last 200 answer of each URL is
- * kept (bounded, least recently used first) and handed back on a 304.
+ * kept (bounded in bytes, least recently used first; lru-cache) and handed back on a 304.
  */
+import { LRUCache } from 'lru-cache';
+import { jsonBytes, MIB, textBytes } from '../cache/sizes.js';
 import type { Octokit } from './octokit.js';
 
 interface Entry {
@@ -13,30 +15,32 @@ interface Entry {
 }
 
 export class ConditionalCache {
-  readonly #entries = new Map<string, Entry>();
-  readonly #maxEntries: number;
+  readonly #entries: LRUCache<string, Entry>;
   /** Answers served from the cache after a 304 (for metrics and tests). */
   hits = 0;
 
-  /** @param maxEntries at most this many URLs are remembered (default 5,000). */
-  constructor(maxEntries = 5_000) {
-    this.#maxEntries = maxEntries;
+  /**
+   * @param maxBytes bodies kept, bytes of their JSON (default 64 MiB); an answer bigger than the
+   *   whole bound is not kept (its next read is a plain, counted GET).
+   */
+  constructor(maxBytes = 64 * MIB) {
+    this.#entries = new LRUCache({
+      maxSize: maxBytes,
+      sizeCalculation: (entry, key) => textBytes(key) + textBytes(entry.etag) + jsonBytes(entry.response),
+    });
+  }
+
+  /** Bytes held now (for tests and metrics). */
+  get bytes(): number {
+    return this.#entries.calculatedSize;
   }
 
   get(key: string): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-    }
-    return entry;
+    return this.#entries.get(key);
   }
 
   set(key: string, entry: Entry): void {
-    this.#entries.delete(key);
     this.#entries.set(key, entry);
-    if (this.#entries.size > this.#maxEntries)
-      this.#entries.delete(this.#entries.keys().next().value as string);
   }
 }
 

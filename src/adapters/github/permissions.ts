@@ -4,20 +4,32 @@
  * permissions for a user"): `permission` is admin | write | read | none, and `role_name` refines it
  * (maintain, triage). A 404 (no such user, or no access) means none.
  */
+import { LRUCache } from 'lru-cache';
 import type { Permission } from '../../domain/commands/authorize.js';
 import type { Octokit, RepoRef } from './octokit.js';
 
 const KNOWN: ReadonlySet<string> = new Set(['admin', 'maintain', 'write', 'triage', 'read', 'none']);
 
 export class PermissionCache {
-  readonly #entries = new Map<string, { permission: Permission; at: number }>();
+  readonly #entries: LRUCache<string, { permission: Permission; at: number }>;
   readonly #ttlMs: number;
   readonly #now: () => number;
 
-  /** @param ttlMs how long an answer is reused, ms (default 60 s). */
-  constructor(options: { ttlMs?: number; now?: () => number } = {}) {
+  /**
+   * @param options.ttlMs how long an answer is reused, ms (default 60 s).
+   * @param options.max most users × repos kept (default 10,000; least recently used go first).
+   */
+  constructor(options: { ttlMs?: number; now?: () => number; max?: number } = {}) {
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#now = options.now ?? Date.now;
+    // The TTL is checked here against `now` (lru-cache's own TTL reads its clock, and treats a
+    // start time of 0 as "never stale"); lru-cache bounds the count.
+    this.#entries = new LRUCache({ max: options.max ?? 10_000 });
+  }
+
+  /** Answers held now (for tests). */
+  get size(): number {
+    return this.#entries.size;
   }
 
   /** @throws octokit errors other than 404. */
@@ -25,6 +37,7 @@ export class PermissionCache {
     const key = `${repo.owner}/${repo.repo}:${username.toLowerCase()}`;
     const cached = this.#entries.get(key);
     if (cached && this.#now() - cached.at < this.#ttlMs) return cached.permission;
+    if (cached) this.#entries.delete(key);
     let permission: Permission = 'none';
     try {
       const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });

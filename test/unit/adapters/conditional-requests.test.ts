@@ -112,13 +112,15 @@ describe('conditional requests', () => {
     expect(cache.hits).toBe(2);
   });
 
-  it('forgets the least recently used URL beyond its bound', () => {
-    const cache = new ConditionalCache(2);
+  it('forgets the least recently used URL beyond its bound in bytes', () => {
+    // Each entry: key (1) + etag (1) + JSON body (3: "A") = 5 bytes; room for two.
+    const cache = new ConditionalCache(10);
     cache.set('a', { etag: '1', response: 'A' });
     cache.set('b', { etag: '2', response: 'B' });
     cache.get('a');
     cache.set('c', { etag: '3', response: 'C' });
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')?.response).toBe('A');
+    expect(cache.bytes).toBe(10);
   });
 });
