@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TasksDirError } from '../adapters/fs/read-tasks-dir.js';
 import { runDemoCommand } from './commands/demo.js';
+import { OutboxStoreError, runOutbox } from './commands/outbox.js';
 import { runPlan } from './commands/plan.js';
 import { runValidate } from './commands/validate.js';
 import { type CliIo, EXIT } from './io.js';
@@ -101,6 +102,36 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       result = runDemoCommand(options, io);
     });
 
+  const outbox = program
+    .command('outbox')
+    .description("inspect the server's Teams outbox (DATA_DIR): waiting items and dead letters");
+  const outboxOptions = (command: Command) =>
+    command
+      .option('--dead', 'the dead letters (refused for good, or too old) instead of the waiting items')
+      .option('--data-dir <dir>', "the server's DATA_DIR (default: $DATA_DIR, then ./data)")
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'));
+  for (const [verb, args, description] of [
+    ['list', '', 'list waiting items (or --dead letters), oldest first'],
+    [
+      'retry',
+      '[ids...]',
+      'make waiting items due now, or move --dead letters back to the queue (all, or the ids)',
+    ],
+    ['purge', '[ids...]', 'delete --dead letters (all, or the ids), or waiting items by id'],
+  ] as const) {
+    outboxOptions(outbox.command(`${verb}${args ? ` ${args}` : ''}`).description(description)).action(
+      (...received: unknown[]) => {
+        const ids = (args ? received[0] : []) as string[];
+        const options = received[args ? 1 : 0] as {
+          dead?: boolean;
+          dataDir?: string;
+          format: 'text' | 'json';
+        };
+        result = runOutbox(verb, ids, options, io);
+      },
+    );
+  }
+
   if (argv.length === 0) {
     io.err(program.helpInformation());
     return EXIT.usage;
@@ -113,7 +144,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const shown = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
       return shown.includes(error.code) ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof TasksDirError) {
+    if (error instanceof TasksDirError || error instanceof OutboxStoreError) {
       io.err(`taskgraph-coordinator: ${error.message}\n`);
       return EXIT.usage;
     }

@@ -1,8 +1,11 @@
 /**
  * Delivers the outbox to Teams. Per channel, items go out strictly in enqueue order (a later item
  * never overtakes one that is waiting to be retried); each URL gets at most one post per
- * `minIntervalMs` (Teams allows about one per second); failures retry with exponential backoff and
- * full jitter, never sooner than `Retry-After` on a 429; nothing is dropped. When more than
+ * `minIntervalMs` (Teams allows about one per second); transient failures (5xx, network, 408, 429) retry
+ * with exponential backoff and full jitter, capped at 10 minutes and never sooner than
+ * `Retry-After` on a 429; a permanent refusal (any other 4xx) or an item older than `maxAgeMs`
+ * moves to the dead letters at once, so one bad item never jams its channel. Nothing is deleted
+ * without a 2xx or an operator's `outbox purge`. When more than
  * `digestThreshold` items for one channel were created within a minute of the oldest, they go out as
  * one digest card.
  */
@@ -21,18 +24,42 @@ export interface DelivererOptions {
   readonly random: () => number;
   readonly minIntervalMs?: number;
   readonly digestThreshold?: number;
+  /** Oldest a waiting item may get, ms (default 24 h): a transient failure past it is dead too. */
+  readonly maxAgeMs?: number;
   readonly onError?: (message: string) => void;
+  /** Called once per item moved to the dead letters (metrics, logs). */
+  readonly onDead?: (dead: DeadLetter) => void;
+}
+
+/** What is said about a dead-lettered item: never its URL (the URL is the credential). */
+export interface DeadLetter {
+  readonly owner: string;
+  readonly channel: string;
+  /** The event type (`task.merged`, …), or the card's title for items queued before it was kept. */
+  readonly event: string;
+  readonly reason: string;
+}
+
+/**
+ * Whether Teams' answer will never change by retrying: a 4xx other than 408 (request timeout) and
+ * 429 (throttled). 400 (the card is malformed), 401/403 (the flow's signature was revoked), 404
+ * (the flow was deleted) and 413 (too large) all come back the same every time.
+ * Source: RFC 9110 §15.5 (client errors; 408 invites a retry) and RFC 6585 §4 (429).
+ */
+export function isPermanentRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 const DIGEST_WINDOW_MS = 60_000;
 const DIGEST_MAX = 25;
 
 export class OutboxDeliverer {
-  readonly #options: Required<Omit<DelivererOptions, 'onError'>> & Pick<DelivererOptions, 'onError'>;
+  readonly #options: Required<Omit<DelivererOptions, 'onError' | 'onDead'>> &
+    Pick<DelivererOptions, 'onError' | 'onDead'>;
   readonly #lastPostAt = new Map<string, number>();
 
   constructor(options: DelivererOptions) {
-    this.#options = { minIntervalMs: 1_000, digestThreshold: 5, ...options };
+    this.#options = { minIntervalMs: 1_000, digestThreshold: 5, maxAgeMs: 24 * 3_600_000, ...options };
   }
 
   /** One pass: at most one post per channel. @returns the number of posts accepted (2xx). */
@@ -83,19 +110,49 @@ export class OutboxDeliverer {
       store.delivered(batch.map((item) => item.id));
       return true;
     }
-    this.#retry(
-      batch,
-      result.status === 429 ? result.retryAfterMs : null,
-      `Teams answered ${result.status || 'no response'}`,
-    );
+    const reason = `Teams answered ${result.status || 'no response'}`;
+    if (isPermanentRefusal(result.status)) this.#dead(batch, `${reason} (permanent: not retried)`);
+    else this.#retry(batch, result.status === 429 ? result.retryAfterMs : null, reason);
     return false;
   }
 
   #retry(batch: readonly OutboxItem[], retryAfterMs: number | null, reason: string): void {
-    const { store, now, random } = this.#options;
-    const head = batch[0] as OutboxItem;
+    const { store, now, random, maxAgeMs } = this.#options;
+    const tooOld = batch.filter((item) => now() - item.createdAt > maxAgeMs);
+    if (tooOld.length > 0)
+      this.#dead(tooOld, `${reason}; still failing after ${Math.round(maxAgeMs / 60_000)} min`);
+    const rest = batch.filter((item) => !tooOld.includes(item));
+    const head = rest[0];
+    if (!head) return;
+    // Capped: backoffMs never waits more than 10 minutes (BACKOFF.capMs).
     const delay = backoffMs(head.attempts + 1, random(), retryAfterMs ?? 0);
-    for (const item of batch) store.retryLater(item.id, now() + delay, reason);
+    for (const item of rest) store.retryLater(item.id, now() + delay, reason);
     this.#options.onError?.(`${reason}; channel ${head.channel} of ${head.owner} retries in ${delay} ms`);
+  }
+
+  #dead(items: readonly OutboxItem[], reason: string): void {
+    const { store, now } = this.#options;
+    store.deadLetter(
+      items.map((item) => item.id),
+      reason,
+      now(),
+    );
+    for (const item of items) {
+      const event = eventOf(item);
+      this.#options.onError?.(
+        `dead-lettered ${event} for channel ${item.channel} of ${item.owner}: ${reason}; the channel goes on (taskgraph-coordinator outbox list --dead)`,
+      );
+      this.#options.onDead?.({ owner: item.owner, channel: item.channel, event, reason });
+    }
+  }
+}
+
+/** The event an item announces, for logs: its type, else its card title (no URL is ever in either). */
+function eventOf(item: OutboxItem): string {
+  try {
+    const payload = JSON.parse(item.payload) as Partial<NotificationPayload>;
+    return payload.event ?? payload.card?.title ?? 'an event';
+  } catch {
+    return 'an event';
   }
 }

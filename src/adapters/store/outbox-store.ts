@@ -1,5 +1,6 @@
 /**
- * The store keeps only what GitHub cannot: the notification outbox and its de-duplication keys.
+ * The store keeps only what GitHub cannot: the notification outbox (with its dead letters) and its
+ * de-duplication keys.
  * This is its small interface; `sqlite-outbox-store.ts` is the embedded implementation (a PostgreSQL
  * one will follow for several replicas).
  */
@@ -16,7 +17,28 @@ export interface OutboxItem {
   /** Earliest next attempt, ms since the epoch. */
   readonly nextAttemptAt: number;
   readonly createdAt: number;
+  /** Why the last attempt failed (never a URL), null before the first. */
+  readonly lastError: string | null;
 }
+
+/** An item that will not be tried again by itself (a permanent refusal, or too old). */
+export interface DeadItem extends Omit<OutboxItem, 'nextAttemptAt'> {
+  /** When it was dead-lettered, ms since the epoch. */
+  readonly deadAt: number;
+  readonly reason: string;
+}
+
+/** What the outbox holds now (for metrics and the CLI). */
+export interface OutboxStats {
+  /** Items waiting per owner and channel. */
+  readonly pending: readonly { owner: string; channel: string; count: number }[];
+  /** When the oldest waiting item was enqueued, ms since the epoch; null when none waits. */
+  readonly oldestCreatedAt: number | null;
+  readonly dead: number;
+}
+
+/** Which items an operator command applies to: the ids given, or all of them. */
+export type Selection = readonly number[] | 'all';
 
 /** A fact the coordinator announced, kept for the after-action summary of `graph.completed`. */
 export interface EventRecord {
@@ -68,5 +90,21 @@ export interface OutboxStore {
   delivered(ids: readonly number[]): void;
   /** Schedules another attempt. */
   retryLater(id: number, nextAttemptAt: number, error: string): void;
+  /**
+   * Moves waiting items to the dead letters (kept, never tried again by the deliverer; the
+   * `outbox` CLI can retry or purge them). The rest of the channel's queue goes on.
+   */
+  deadLetter(ids: readonly number[], reason: string, nowMs: number): void;
+  /** Dead items, oldest first, at most `limit`. */
+  dead(limit: number): DeadItem[];
+  /** Moves dead items back to the queue, in their old place, due now. @returns how many moved. */
+  revive(which: Selection, nowMs: number): number;
+  /** Makes waiting items due now (their backoff is forgotten). @returns how many. */
+  retryNow(which: Selection, nowMs: number): number;
+  /** Deletes waiting or dead items for good. @returns how many. */
+  purge(kind: 'pending' | 'dead', which: Selection): number;
+  stats(): OutboxStats;
+  /** Throws when the store cannot be read (readiness). */
+  ping(): void;
   close(): void;
 }

@@ -26,6 +26,8 @@ export interface EventContext {
 
 /** What the outbox stores per item (rendered at delivery time). */
 export interface NotificationPayload {
+  /** The event type (for logs of a failed delivery); absent in items queued by older versions. */
+  readonly event?: string;
   readonly card: CardInput;
   /** One line for digests. */
   readonly line: string;
@@ -86,7 +88,7 @@ export function notificationsFor(event: CoordinatorEvent, context: EventContext)
     return {
       channel: delivery.channel,
       dedupeKey: `${repoName}:${event.key}:${delivery.channel}`,
-      payload: { card, line },
+      payload: { event: event.type, card, line },
       reason: delivery.reason,
     };
   });

@@ -1,0 +1,129 @@
+/**
+ * `taskgraph-coordinator outbox list|retry|purge [--dead]`: an operator's view of the Teams outbox
+ * the server uses (`DATA_DIR`, default ./data; the server's own `.env` is read too). Safe while the
+ * server runs: SQLite's WAL lets both open the file, and every change is one transaction.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { DeadItem, OutboxItem, OutboxStore, Selection } from '../../adapters/store/outbox-store.js';
+import { SqliteOutboxStore } from '../../adapters/store/sqlite-outbox-store.js';
+import type { NotificationPayload } from '../../domain/notify/notifications.js';
+import { type CliIo, EXIT } from '../io.js';
+
+export interface OutboxOptions {
+  readonly dead?: boolean;
+  readonly format: 'text' | 'json';
+  /** Defaults to `DATA_DIR`, then ./data. */
+  readonly dataDir?: string;
+}
+
+/** Thrown for a store the command cannot open; the CLI exits 2 with the message. */
+export class OutboxStoreError extends Error {
+  override readonly name = 'OutboxStoreError';
+}
+
+/**
+ * Opens the server's store. @throws OutboxStoreError when `DATABASE_URL` names a store this version
+ * cannot open, or when the data directory holds no outbox.
+ */
+export function openServerStore(options: OutboxOptions, env: NodeJS.ProcessEnv): OutboxStore {
+  if (env.DATABASE_URL)
+    throw new OutboxStoreError(
+      'DATABASE_URL is set, but this version keeps the outbox in SQLite only (DATA_DIR); unset it to use the embedded store',
+    );
+  const dir = options.dataDir ?? env.DATA_DIR ?? './data';
+  if (!existsSync(path.join(dir, 'coordinator.sqlite')))
+    throw new OutboxStoreError(
+      `no outbox in ${dir} (coordinator.sqlite is missing): is DATA_DIR the server's?`,
+    );
+  return SqliteOutboxStore.open(dir);
+}
+
+/** @returns 0, or 2 for a refused selection. */
+export async function runOutbox(
+  verb: 'list' | 'retry' | 'purge',
+  ids: readonly string[],
+  options: OutboxOptions,
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const numbers = ids.map(Number);
+  if (numbers.some((n) => !Number.isInteger(n) || n <= 0)) {
+    io.err(`taskgraph-coordinator: outbox ids are positive integers (got ${ids.join(' ')})\n`);
+    return EXIT.usage;
+  }
+  const which: Selection = numbers.length > 0 ? numbers : 'all';
+  if (verb === 'purge' && !options.dead && which === 'all') {
+    io.err(
+      'taskgraph-coordinator: outbox purge deletes waiting items only by id (outbox purge <id>...); use --dead to purge dead letters\n',
+    );
+    return EXIT.usage;
+  }
+  if (env === process.env) {
+    try {
+      process.loadEnvFile?.('.env'); // the server's own settings (DATA_DIR), as `npm start` reads them
+    } catch {
+      // no .env: the environment alone is used
+    }
+  }
+  const store = openServerStore(options, env);
+  try {
+    if (verb === 'list') return list(store, options, io);
+    const now = Date.now();
+    const count =
+      verb === 'retry'
+        ? options.dead
+          ? store.revive(which, now)
+          : store.retryNow(which, now)
+        : store.purge(options.dead ? 'dead' : 'pending', which);
+    const what = options.dead ? 'dead letter' : 'waiting item';
+    const done = verb === 'retry' ? (options.dead ? 'back in the queue, due now' : 'due now') : 'deleted';
+    if (options.format === 'json') io.out(`${JSON.stringify({ verb, dead: !!options.dead, count })}\n`);
+    else io.out(`${count} ${what}${count === 1 ? '' : 's'} ${done}\n`);
+    return EXIT.ok;
+  } finally {
+    store.close();
+  }
+}
+
+function list(store: OutboxStore, options: OutboxOptions, io: CliIo): number {
+  const items: (OutboxItem | DeadItem)[] = options.dead ? store.dead(10_000) : store.pending(10_000);
+  const rows = items.map((item) => ({
+    id: item.id,
+    owner: item.owner,
+    channel: item.channel,
+    event: eventOf(item.payload),
+    attempts: item.attempts,
+    createdAt: new Date(item.createdAt).toISOString(),
+    ...('deadAt' in item
+      ? { deadAt: new Date(item.deadAt).toISOString(), reason: item.reason }
+      : { nextAttemptAt: new Date(item.nextAttemptAt).toISOString(), lastError: item.lastError }),
+  }));
+  if (options.format === 'json') {
+    io.out(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    io.out(options.dead ? 'no dead letters\n' : 'the outbox is empty\n');
+    return EXIT.ok;
+  }
+  for (const row of rows) {
+    const tail =
+      'reason' in row
+        ? `dead ${row.deadAt}: ${row.reason}`
+        : `next ${row.nextAttemptAt}${row.lastError ? `, last: ${row.lastError}` : ''}`;
+    io.out(
+      `#${row.id} ${row.owner}/${row.channel} ${row.event} (${row.attempts} attempts, queued ${row.createdAt}) ${tail}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+function eventOf(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as Partial<NotificationPayload>;
+    return parsed.event ?? parsed.card?.title ?? '?';
+  } catch {
+    return '?';
+  }
+}
