@@ -9,6 +9,8 @@ import { ConditionalCache, withConditionalRequests } from './adapters/github/con
 import { classifyGitHubError, retryAfterMs } from './adapters/github/errors.js';
 import type { Octokit } from './adapters/github/octokit.js';
 import { PermissionCache } from './adapters/github/permissions.js';
+import { withRequestMetrics } from './adapters/github/request-metrics.js';
+import type { Metrics } from './adapters/metrics/metrics.js';
 import type { OutboxStore } from './adapters/store/outbox-store.js';
 import type { ChannelDirectory } from './adapters/teams/channels-file.js';
 import { type PostMessage, workflowPoster } from './adapters/teams/post-workflow.js';
@@ -29,6 +31,8 @@ export interface CoordinatorOptions {
   /** Resync period, ms; 0 disables the timer (tests). */
   readonly resyncIntervalMs: number;
   readonly now?: () => number;
+  /** Prometheus metrics (the server serves them at `/metrics`); without it nothing is counted. */
+  readonly metrics?: Metrics;
   /** Teams alerts; without it events are only logged. */
   readonly notifications?: {
     readonly store: OutboxStore;
@@ -37,6 +41,8 @@ export interface CoordinatorOptions {
     readonly post?: PostMessage;
     /** Outbox delivery period, ms (default 1 s); 0 disables the timer (tests call `deliver`). */
     readonly deliverEveryMs?: number;
+    /** Oldest a failing notification may get before it is dead-lettered, ms (default 24 h). */
+    readonly maxAgeMs?: number;
   };
 }
 
@@ -50,7 +56,16 @@ export interface CoordinatorHandle {
   readonly idle: () => Promise<void>;
   /** One outbox delivery pass; resolves to the number of posts accepted (0 without Teams). */
   readonly deliver: () => Promise<number>;
+  /** Repositories with a reconcile running or asked for. */
+  readonly queueDepth: () => number;
+  /** Stops the timers (resync, outbox). */
   readonly stop: () => void;
+  /**
+   * Graceful shutdown: stops the timers, starts no new reconcile (queued pokes are dropped: the
+   * first resync after the next boot reconciles every repository) and resolves when the running
+   * reconcile, comment commands and outbox pass have finished.
+   */
+  readonly drain: () => Promise<void>;
 }
 
 /** Builds the Probot app function; `onReady` receives a handle for tests and shutdown. */
@@ -80,6 +95,8 @@ export function coordinatorApp(
           now,
           random: Math.random,
           onError: (message) => app.log.warn(message),
+          onDead: () => options.metrics?.outboxDead(),
+          ...(teams.maxAgeMs === undefined ? {} : { maxAgeMs: teams.maxAgeMs }),
         })
       : null;
     const permissions = new PermissionCache({ now });
@@ -100,12 +117,36 @@ export function coordinatorApp(
       notifier,
     };
 
+    /** An installation's client: answers counted (before the ETag cache turns 304s into 200s), reads conditional. */
+    const client = async (installationId: number): Promise<Octokit> => {
+      const octokit = (await app.auth(installationId)) as Octokit;
+      if (options.metrics) withRequestMetrics(octokit, options.metrics, String(installationId));
+      return withConditionalRequests(octokit, etags);
+    };
+
     const queue: RepoQueue = new RepoQueue(
       async (key) => {
         const target = targets.get(key);
         if (!target) return;
-        const octokit = withConditionalRequests((await app.auth(target.installationId)) as Octokit, etags);
-        const result = await reconcileRepo(deps, octokit, { owner: target.owner, repo: target.repo });
+        const started = performance.now();
+        const seconds = () => (performance.now() - started) / 1000;
+        let result: Awaited<ReturnType<typeof reconcileRepo>>;
+        try {
+          const octokit = await client(target.installationId);
+          result = await reconcileRepo(deps, octokit, { owner: target.owner, repo: target.repo });
+        } catch (error) {
+          options.metrics?.reconcile({ outcome: 'error', seconds: seconds() });
+          throw error;
+        }
+        const action = result.plan?.action;
+        options.metrics?.reconcile({
+          outcome: result.sideEffectsFailed ? 'partial' : 'ok',
+          seconds: seconds(),
+          action:
+            action && result.actionTookEffect
+              ? { kind: action.kind, pulls: 'entries' in action ? action.entries.length : 1 }
+              : undefined,
+        });
         app.log.info({ repo: key, action: result.plan?.action.kind ?? 'none' }, result.outcome);
         if (result.active) active.add(key);
         else active.delete(key);
@@ -149,7 +190,7 @@ export function coordinatorApp(
     const commandChains = new Map<string, Promise<void>>();
     const runCommands = async (comment: NewComment) => {
       const { target } = comment;
-      const octokit = withConditionalRequests((await app.auth(target.installationId)) as Octokit, etags);
+      const octokit = await client(target.installationId);
       const commandDeps = {
         appId: options.appId,
         appSlug,
@@ -181,7 +222,7 @@ export function coordinatorApp(
     const onRerequest = async (request: Rerequest) =>
       chain(request.target, request.delivery, 'Merge queue re-run', async () => {
         const { target } = request;
-        const auth = async () => (await app.auth(target.installationId)) as Octokit;
+        const auth = () => client(target.installationId);
         const repo = { owner: target.owner, repo: target.repo };
         const outcome = await rerequestedRun({ permissions, log: app.log }, auth, repo, request);
         if (outcome === 'retried') void poke(target);
@@ -240,14 +281,22 @@ export function coordinatorApp(
         : null;
     outboxTimer?.unref();
 
+    const stop = () => {
+      if (timer) clearInterval(timer);
+      if (outboxTimer) clearInterval(outboxTimer);
+    };
     onReady?.({
       poke,
       resync,
       idle,
       deliver,
-      stop: () => {
-        if (timer) clearInterval(timer);
-        if (outboxTimer) clearInterval(outboxTimer);
+      queueDepth: () => queue.depth,
+      stop,
+      drain: async () => {
+        stop();
+        await queue.close();
+        while (commandChains.size > 0) await Promise.all([...commandChains.values()]);
+        await delivering;
       },
     });
   };

@@ -45,6 +45,13 @@ export const serverEnvSchema = z.object({
   TEAMS_CHANNELS_FILE: optional,
   /** Also accept `http://127.0.0.1:<port>` channel URLs: for the local demo and tests only. */
   TEAMS_ALLOW_LOOPBACK: flag,
+  /** How long SIGTERM/SIGINT waits for the running reconcile and commands, ms (default 25 s). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  /** Oldest a failing Teams notification may get before it is dead-lettered, ms (default 24 h). */
+  OUTBOX_MAX_AGE_MS: z.coerce.number().int().min(60_000).default(86_400_000),
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: optional,
+  /** `production`: JSON logs by default, and APP_ID, the key and WEBHOOK_SECRET are required. */
   NODE_ENV: optional,
 });
 

@@ -45,6 +45,8 @@ export interface ReconcileResult {
   readonly active: boolean;
   /** Side effects that failed (the caller reconciles again after a backoff). */
   readonly sideEffectsFailed?: readonly string[];
+  /** Whether the plan's merge-affecting action was carried out (false: it lost a race, or none). */
+  readonly actionTookEffect?: boolean;
 }
 
 /** Reconciles `repo`. @throws GitHub errors that the caller classifies (retry later or give up). */
@@ -101,6 +103,7 @@ export async function reconcileRepo(
     outcome: result.outcome,
     reconcileAgain: result.reconcileAgain,
     active,
+    actionTookEffect: plan.action.kind !== 'wait' && result.actionTookEffect !== false,
     ...(result.sideEffectsFailed ? { sideEffectsFailed: result.sideEffectsFailed } : {}),
   };
 }

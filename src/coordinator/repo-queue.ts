@@ -20,8 +20,26 @@ export class RepoQueue {
     this.#onError = onError;
   }
 
+  #closed = false;
+
+  /** Repositories with a run going or asked for (the queue's depth, for metrics). */
+  get depth(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * Stops starting runs (graceful shutdown): pokes are ignored from now on, and a running repo is
+   * not run again after its current run. @returns when the running runs have finished.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#again.clear();
+    await this.idle();
+  }
+
   /** Asks for a run of `key` (for example `owner/repo`). Returns the promise of the current run. */
   poke(key: string): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     const running = this.#running.get(key);
     if (running) {
       this.#again.add(key);
@@ -45,6 +63,6 @@ export class RepoQueue {
       } catch (error) {
         this.#onError(key, error);
       }
-    } while (this.#again.has(key));
+    } while (this.#again.has(key) && !this.#closed);
   }
 }
