@@ -125,10 +125,14 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
     rules: rulesLines(snapshot, policy),
     blocked: statusBlocked,
   });
-  want(
-    { ...graphRun, existingId: existingId(snapshot.baseChecks[CHECK_NAMES.graph], snapshot.baseSha) },
-    snapshot.baseChecks[CHECK_NAMES.graph],
-  );
+  // A repository without task files (and no broken ones) is not using the app: no check at all,
+  // unless an earlier graph left one on this head to correct.
+  const noGraph = loaded.graph.ids.length === 0 && graphBroken === false;
+  if (!noGraph || snapshot.baseChecks[CHECK_NAMES.graph])
+    want(
+      { ...graphRun, existingId: existingId(snapshot.baseChecks[CHECK_NAMES.graph], snapshot.baseSha) },
+      snapshot.baseChecks[CHECK_NAMES.graph],
+    );
   if (graphBroken)
     events.push(
       event('graph.invalid', { key: `graph.invalid:${snapshot.baseSha}`, message: graphRun.title }),

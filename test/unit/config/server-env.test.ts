@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseServerEnv, ServerEnvError } from '../../../src/config/server-env.js';
+import { parseServerEnv, ServerEnvError, serverEnvSchema } from '../../../src/config/server-env.js';
 
 describe('parseServerEnv', () => {
   it('applies defaults to an empty environment (set-up mode)', () => {
@@ -48,5 +49,22 @@ describe('parseServerEnv', () => {
       expect(String(error)).not.toContain('SECRET-PEM');
       expect(String(error)).not.toContain('hunter2');
     }
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync('.env.example', 'utf8');
+  const documented = new Set([...text.matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+
+  it('lists every variable the server reads', () => {
+    const read = [...Object.keys(serverEnvSchema.shape), 'WEBHOOK_PROXY_URL', 'GH_ORG'];
+    expect(read.filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('parses as an environment the server accepts', () => {
+    const values = Object.fromEntries(
+      [...text.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+    );
+    expect(() => parseServerEnv(values)).not.toThrow();
   });
 });

@@ -710,3 +710,36 @@ describe('planReconcile: draft PRs for pushed task branches', () => {
     );
   });
 });
+
+describe('a repository without task files', () => {
+  const graphRuns = (plan: Plan) => plan.checkRuns.filter((r) => r.name === 'Task graph');
+
+  it.each([
+    ['no task files at all: no check', {}, 0],
+    ['one valid task: the Task graph check', { tasks: [{ id: 'a' }] }, 1],
+    [
+      'only a broken task file: the check says what is wrong',
+      { files: [{ path: 'tasks/a.md', text: '---\nid: [oops\n---\n' }] },
+      1,
+    ],
+    [
+      'no task files any more, but a check from before on this head: it is corrected',
+      {
+        baseChecks: {
+          'Task graph': {
+            id: 5,
+            headSha: BASE_SHA,
+            status: 'completed',
+            conclusion: 'success',
+            title: '3 tasks',
+            summary: '',
+            externalId: null,
+          },
+        },
+      },
+      1,
+    ],
+  ] as [string, SnapshotInput, number][])('%s', (_name, input, runs) => {
+    expect(graphRuns(planReconcile(snapshotOf(input)))).toHaveLength(runs);
+  });
+});
