@@ -5,17 +5,20 @@
  * stand-in (`GHE_HOST`, `GHE_PROTOCOL=http`), then lets the scripted agents work until every task
  * is completed on `main` or the timeout passes. Returns (and optionally writes) a JSON report.
  */
+
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import pg from 'pg';
 import { Agents, branchOf, SHARED_FILE, tasksAt } from './agents.js';
 import { AppProcess, freePort } from './app-process.js';
 import { FakeCi } from './ci.js';
 import { type AppPermissions, DEFAULT_APP_PERMISSIONS, Hub, type Repo } from './hub.js';
 import { Reviewer } from './maintainer.js';
 import { progressLine } from './progress.js';
+import { RoundRobinProxy } from './proxy.js';
 import { seeded } from './random.js';
 import { buildReport, type DemoReport } from './report.js';
 import { StandInServer, USER_TOKEN_PREFIX } from './server.js';
@@ -67,8 +70,17 @@ export interface DemoOptions {
   readonly workflowEditors?: readonly string[];
   /** Tasks no scripted agent works on. */
   readonly skipTasks?: readonly string[];
-  /** SIGKILL the app every this many ms and start it again on the same port and DATA_DIR. */
+  /** SIGKILL the app (a random replica) every this many ms and start it again on the same port and store. */
   readonly killEveryMs?: number | null;
+  /** App processes behind one round-robin webhook URL (default 1). */
+  readonly replicas?: number;
+  /**
+   * PostgreSQL for the replicas' store (a fresh schema per run); null: one SQLite file in the
+   * workdir, shared by the replicas (they run on one host).
+   */
+  readonly databaseUrl?: string | null;
+  /** The apps' lease TTL, ms (default 30 s as in production; the chaos tests shorten it). */
+  readonly leaseTtlMs?: number;
   /** Ends the run early (tests of a scenario that never completes every task). */
   readonly stopWhen?: (sim: { hub: Hub; repo: Repo }) => boolean | Promise<boolean>;
 }
@@ -105,20 +117,36 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     JSON.stringify({ acme: Object.fromEntries(channels.map((c) => [c, teams.url(c)])) }, null, 2),
   );
 
-  const appPort = await freePort();
   const secret = randomBytes(16).toString('hex');
   let appUrl: string | null = null;
   const webhooks = new WebhookSender({ hub, url: () => appUrl, secret, random });
   webhooks.dropRate = options.faults?.dropRate ?? 0;
 
-  const app = new AppProcess({
-    workdir,
-    gheHost,
-    port: appPort,
-    secret,
-    channelsFile,
-    resyncMs: options.resyncMs ?? 2_000,
-  });
+  const replicas = Math.max(1, options.replicas ?? 1);
+  const databaseUrl = options.databaseUrl ? await freshSchema(options.databaseUrl) : null;
+  const apps: AppProcess[] = [];
+  for (let i = 0; i < replicas; i++)
+    apps.push(
+      new AppProcess({
+        workdir,
+        gheHost,
+        port: await freePort(),
+        secret,
+        channelsFile,
+        resyncMs: options.resyncMs ?? 2_000,
+        logName: i === 0 ? 'app.log' : `app-${i + 1}.log`,
+        // One store for every replica: PostgreSQL, or one SQLite file on this host.
+        dataDir: path.join(workdir, 'data'),
+        env: {
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+          ...(options.leaseTtlMs ? { LEASE_TTL_MS: String(options.leaseTtlMs) } : {}),
+          DIRTY_POLL_MS: '250',
+        },
+      }),
+    );
+  const app = apps[0] as AppProcess;
+  const proxy =
+    replicas > 1 ? new RoundRobinProxy(apps.map((a) => `http://127.0.0.1:${a.options.port}`)) : null;
   let killer: NodeJS.Timeout | null = null;
   const timeline = new Timeline(hub, repo);
   let ci: FakeCi | null = null;
@@ -151,19 +179,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       startedAt,
       appLog: app.logFile,
       error,
-      kills: app.restarts,
+      kills: apps.reduce((n, a) => n + a.restarts, 0),
+      replicas: apps.map((a) => ({ port: a.options.port, restarts: a.restarts, log: a.logFile })),
       ciRuns: ci?.runs ?? [],
     });
   try {
-    await app.start();
-    appUrl = `http://127.0.0.1:${appPort}/api/github/webhooks`;
+    for (const a of apps) await a.start();
+    appUrl = proxy
+      ? `http://127.0.0.1:${await proxy.listen()}/api/github/webhooks`
+      : `http://127.0.0.1:${app.options.port}/api/github/webhooks`;
     if (options.killEveryMs) {
-      // SIGKILL the app every so often and start it again on the same port and DATA_DIR.
+      // SIGKILL a random replica every so often and start it again on the same port and store.
       let killing = false;
       killer = setInterval(() => {
         if (killing) return;
         killing = true;
-        void app.crashAndRestart().finally(() => {
+        const victim = apps[Math.floor(random() * apps.length)] as AppProcess;
+        void victim.crashAndRestart().finally(() => {
           killing = false;
         });
       }, options.killEveryMs);
@@ -200,7 +232,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     }
     if (killer) clearInterval(killer);
     killer = null;
-    if (!app.running) await app.start();
+    for (const a of apps) if (!a.running) await a.start();
     // Let the last deliveries and posts settle (branch deletion, the final cards: the outbox posts
     // about once a second per channel), up to 20 s.
     const settleUntil = Date.now() + 20_000;
@@ -226,7 +258,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     agents?.stop();
     reviewer.stop();
     ci?.stop();
-    await app.stop();
+    for (const a of apps) await a.stop();
+    await proxy?.close();
     await server.close();
     await teams.close();
   }
@@ -361,3 +394,19 @@ function sleep(ms: number): Promise<void> {
 }
 
 export { branchOf };
+
+/**
+ * A schema of its own for this run in the PostgreSQL database `url` names (the store's tables are
+ * created there by its migrations). @returns the URL with `search_path` set to it.
+ */
+async function freshSchema(url: string): Promise<string> {
+  const schema = `demo_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}

@@ -4,7 +4,7 @@
  * first-parent git history (not from anyone's memory); API requests by route; webhooks; Teams posts;
  * makespan and its lower bound.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentRecord, Agents } from './agents.js';
 import type { Timeline } from './demo.js';
 import type { Hub, Repo } from './hub.js';
@@ -79,8 +79,19 @@ export interface DemoReport {
   readonly checkRuns: readonly CheckRunRow[];
   /** Why the run broke, when it did (the report is written anyway). */
   readonly error: string | null;
-  /** How many times the app was SIGKILLed and restarted (`--kill-every`). */
+  /** How many times the app was SIGKILLed and restarted (`--kill-every`), all replicas together. */
   readonly kills: number;
+  /** Each app process (`--replicas`): its restarts and the reconciles it ran (from its log). */
+  readonly replicas: readonly {
+    readonly port: number;
+    readonly restarts: number;
+    readonly reconciles: number;
+  }[];
+  /**
+   * Deliveries made more than once: the app's PR comments with the same body on the same PR, and
+   * accepted Teams posts with the same card on the same channel (extra copies counted).
+   */
+  readonly duplicates: { readonly comments: number; readonly cards: number };
   /** Merged implementation tasks whose `task.merged` card never reached Teams. */
   readonly lost: readonly string[];
   /** Merged implementation tasks whose `task.merged` card reached Teams more than once (a crash during a post). */
@@ -114,6 +125,7 @@ export async function buildReport(input: {
   appLog: string;
   error?: string | null;
   kills?: number;
+  replicas?: readonly { port: number; restarts: number; log: string }[];
   /** Every finished CI run: which branch it tested, and how it ended. */
   ciRuns?: readonly { branch: string; conclusion: 'success' | 'failure' }[];
 }): Promise<DemoReport> {
@@ -214,6 +226,23 @@ export async function buildReport(input: {
     checkRuns: checkRunRows(repo),
     error: input.error ?? null,
     kills: input.kills ?? 0,
+    replicas: (input.replicas ?? []).map((r) => ({
+      port: r.port,
+      restarts: r.restarts,
+      reconciles: reconcilesIn(r.log),
+    })),
+    duplicates: {
+      comments: extraCopies(
+        input.repo.comments
+          .filter((c) => c.user.type === 'Bot')
+          .map((c) => `${c.issueNumber}\u0000${c.body}`),
+      ),
+      cards: extraCopies(
+        input.teams.posts
+          .filter((p) => p.status >= 200 && p.status < 300)
+          .map((p) => `${p.channel}\u0000${JSON.stringify(p.body)}`),
+      ),
+    },
     ...mergeDeliveries(rows, input.teams.posts),
     stuck: repo.checkRuns
       .filter((r) => r.appId === input.hub.app.id && r.status !== 'completed')
@@ -364,4 +393,17 @@ function kindOf(level: string | undefined): TaskRow['kind'] {
 
 function round(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/** How many of `keys` repeat an earlier one. */
+function extraCopies(keys: readonly string[]): number {
+  return keys.length - new Set(keys).size;
+}
+
+/** Reconciles an app process logged (its JSON log: one `{repo, action}` line per reconcile). */
+function reconcilesIn(logFile: string): number {
+  if (!existsSync(logFile)) return 0;
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{') && line.includes('"action":') && line.includes('"repo":')).length;
 }

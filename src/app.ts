@@ -1,7 +1,9 @@
 /**
- * The composition root: builds the adapters, the per-repo queue and the resync timer, and registers
- * the handlers. No decisions live here.
+ * The composition root: builds the adapters, the scheduler and the outbox deliverer, and registers
+ * the handlers. No decisions live here (queueing, leases, retries and the resync are
+ * `coordinator/scheduler.ts` and `coordinator/resync.ts`).
  */
+import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ApplicationFunction, Probot } from 'probot';
 import { BlobCache } from './adapters/github/blob-cache.js';
@@ -11,18 +13,20 @@ import type { Octokit } from './adapters/github/octokit.js';
 import { PermissionCache } from './adapters/github/permissions.js';
 import { withRequestMetrics } from './adapters/github/request-metrics.js';
 import type { Metrics } from './adapters/metrics/metrics.js';
-import type { OutboxStore } from './adapters/store/outbox-store.js';
+import { LeaseLostError, type Store } from './adapters/store/outbox-store.js';
+import { SqlStore } from './adapters/store/sql-store.js';
 import type { ChannelDirectory } from './adapters/teams/channels-file.js';
 import { type PostMessage, workflowPoster } from './adapters/teams/post-workflow.js';
 import { backoffMs } from './coordinator/backoff.js';
 import { runComment } from './coordinator/commands/run-comment.js';
 import { OutboxDeliverer } from './coordinator/deliver-outbox.js';
 import { Notifier } from './coordinator/notifier.js';
+import { RateBudget } from './coordinator/rate-budget.js';
 import { reconcileRepo } from './coordinator/reconcile.js';
-import { RepoQueue } from './coordinator/repo-queue.js';
+import { Resync } from './coordinator/resync.js';
 import { rerequestedRun } from './coordinator/retry-head.js';
+import { type HeldLease, keyOf, Scheduler } from './coordinator/scheduler.js';
 import { DEFAULT_SLUG } from './domain/merge/plan.js';
-
 import { type NewComment, type Rerequest, registerHandlers, type Target } from './handlers/targets.js';
 
 export interface CoordinatorOptions {
@@ -33,9 +37,24 @@ export interface CoordinatorOptions {
   readonly now?: () => number;
   /** Prometheus metrics (the server serves them at `/metrics`); without it nothing is counted. */
   readonly metrics?: Metrics;
+  /**
+   * The shared store (leases, dirty repositories, delivery ids, the journal and the outbox). Default:
+   * an in-memory SQLite store (one process, nothing survives a restart: tests).
+   */
+  readonly store?: Store;
+  /** The scheduler's knobs (defaults: lease 30 s, poll 1 s, 4 repositories at once). */
+  readonly scheduling?: {
+    readonly leaseTtlMs?: number;
+    /** 0: no poll timer (tests drive the scheduler through `idle`). */
+    readonly pollMs?: number;
+    readonly maxConcurrent?: number;
+    /** This replica's id in leases (default: a random UUID per start). */
+    readonly holder?: string;
+  };
   /** Teams alerts; without it events are only logged. */
   readonly notifications?: {
-    readonly store: OutboxStore;
+    /** Deprecated: the store; `store` above wins. */
+    readonly store?: Store;
     readonly channels: ChannelDirectory;
     /** Defaults to the real Workflows poster. */
     readonly post?: PostMessage;
@@ -48,22 +67,26 @@ export interface CoordinatorOptions {
 
 /** What a test or the server can hold on to. */
 export interface CoordinatorHandle {
-  /** Reconciles one repository now (coalesced with runs already queued). */
+  /** Marks one repository for a reconcile and starts it here if this replica may. */
   readonly poke: (target: Target) => Promise<void>;
   /** One resync pass (the timer runs it every `resyncIntervalMs`). */
   readonly resync: () => Promise<void>;
-  /** Resolves when no reconcile and no comment command is running. */
+  /** Resolves when this replica has no reconcile or comment command it could run now. */
   readonly idle: () => Promise<void>;
   /** One outbox delivery pass; resolves to the number of posts accepted (0 without Teams). */
   readonly deliver: () => Promise<number>;
-  /** Repositories with a reconcile running or asked for. */
+  /** Repositories this replica is working on. */
   readonly queueDepth: () => number;
-  /** Stops the timers (resync, outbox). */
+  /** Reconciles this replica ran since it started. */
+  readonly reconciles: () => number;
+  /** The store in use (the server closes it at shutdown). */
+  readonly store: Store;
+  /** Stops the timers (resync, outbox, the store poll). */
   readonly stop: () => void;
   /**
-   * Graceful shutdown: stops the timers, starts no new reconcile (queued pokes are dropped: the
-   * first resync after the next boot reconciles every repository) and resolves when the running
-   * reconcile, comment commands and outbox pass have finished.
+   * Graceful shutdown: stops the timers, starts no new work (pokes stay recorded in the store for
+   * whichever replica is next) and resolves when the running reconciles, comment commands and
+   * outbox pass have finished.
    */
   readonly drain: () => Promise<void>;
 }
@@ -73,23 +96,21 @@ export function coordinatorApp(
   options: CoordinatorOptions,
   onReady?: (handle: CoordinatorHandle) => void,
 ): ApplicationFunction {
-  return (app: Probot) => {
-    const targets = new Map<string, Target>();
-    const active = new Set<string>();
-    /** Consecutive failed reconciles per repo (for the backoff) and the delivery that last poked it. */
-    const failures = new Map<string, number>();
-    const lastDelivery = new Map<string, string>();
+  return async (app: Probot) => {
+    const store =
+      options.store ?? options.notifications?.store ?? (await SqlStore.open({ dataDir: ':memory:' }));
+    const holder = options.scheduling?.holder ?? randomUUID();
     const blobs = new BlobCache();
     /** Last answers by URL: repeated reads become 304s, which GitHub does not count. */
     const etags = new ConditionalCache();
+    const budget = new RateBudget();
     const now = options.now ?? Date.now;
     const teams = options.notifications;
-    const notifier = teams
-      ? new Notifier({ store: teams.store, channels: teams.channels, now, log: app.log })
-      : null;
+    const notifier = teams ? new Notifier({ store, channels: teams.channels, now, log: app.log }) : null;
     const deliverer = teams
       ? new OutboxDeliverer({
-          store: teams.store,
+          store,
+          holder,
           channels: (owner) => teams.channels.channelsFor(owner),
           post: teams.post ?? workflowPoster(),
           now,
@@ -117,23 +138,48 @@ export function coordinatorApp(
       notifier,
     };
 
-    /** An installation's client: answers counted (before the ETag cache turns 304s into 200s), reads conditional. */
-    const client = async (installationId: number): Promise<Octokit> => {
+    /**
+     * An installation's client: answers counted (before the ETag cache turns 304s into 200s) and
+     * fed to the rate budget, reads conditional, and, under a lease, no write once it is lost.
+     */
+    const client = async (installationId: number, lease?: HeldLease, repo?: string): Promise<Octokit> => {
       const octokit = (await app.auth(installationId)) as Octokit;
-      if (options.metrics) withRequestMetrics(octokit, options.metrics, String(installationId));
+      const installation = String(installationId);
+      octokit.hook.after('request', (response) =>
+        budget.observe(installation, response.headers as Record<string, string | undefined>),
+      );
+      if (lease)
+        octokit.hook.before('request', (request) => {
+          if (String(request.method).toUpperCase() !== 'GET' && !lease.held())
+            throw new LeaseLostError(repo ?? '');
+        });
+      if (options.metrics) withRequestMetrics(octokit, options.metrics, installation);
       return withConditionalRequests(octokit, etags);
     };
 
-    const queue: RepoQueue = new RepoQueue(
-      async (key) => {
-        const target = targets.get(key);
-        if (!target) return;
+    const scheduler = new Scheduler({
+      store,
+      holder,
+      now,
+      random: Math.random,
+      leaseTtlMs: options.scheduling?.leaseTtlMs ?? 30_000,
+      pollMs: options.scheduling?.pollMs ?? 1_000,
+      maxConcurrent: options.scheduling?.maxConcurrent ?? 4,
+      budget,
+      log: app.log,
+      reconcile: async (target, lease) => {
+        const key = keyOf(target);
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
         let result: Awaited<ReturnType<typeof reconcileRepo>>;
         try {
-          const octokit = await client(target.installationId);
-          result = await reconcileRepo(deps, octokit, { owner: target.owner, repo: target.repo });
+          const octokit = await client(target.installationId, lease, key);
+          result = await reconcileRepo(
+            deps,
+            octokit,
+            { owner: target.owner, repo: target.repo },
+            lease.fence(),
+          );
         } catch (error) {
           options.metrics?.reconcile({ outcome: 'error', seconds: seconds() });
           throw error;
@@ -147,97 +193,60 @@ export function coordinatorApp(
               ? { kind: action.kind, pulls: 'entries' in action ? action.entries.length : 1 }
               : undefined,
         });
-        app.log.info({ repo: key, action: result.plan?.action.kind ?? 'none' }, result.outcome);
-        if (result.active) active.add(key);
-        else active.delete(key);
-        if (result.reconcileAgain) void queue.poke(key);
-        if (!result.sideEffectsFailed) failures.delete(key);
-        else if (!result.reconcileAgain) {
-          // A check, comment or branch deletion failed: derive and try it again after a backoff.
-          const attempt = (failures.get(key) ?? 0) + 1;
-          failures.set(key, attempt);
-          setTimeout(() => void queue.poke(key), backoffMs(attempt, Math.random(), 0)).unref();
-        }
+        app.log.info({ repo: key, action: action?.kind ?? 'none' }, result.outcome);
+        return { again: result.reconcileAgain, retry: !!result.sideEffectsFailed, active: result.active };
       },
-      (key, error) => {
+      retryDelayMs: (error, attempt) => {
         const kind = classifyGitHubError(error);
-        const attempt = (failures.get(key) ?? 0) + 1;
-        failures.set(key, attempt);
         const delayMs = kind === 'retry' ? backoffMs(attempt, Math.random(), retryAfterMs(error, 0)) : null;
-        app.log.error(
-          {
-            repo: key,
-            delivery: lastDelivery.get(key),
-            err: error,
-            class: kind,
-            attempt,
-            retryInMs: delayMs,
-          },
-          'reconcile failed',
-        );
         // Transient errors retry with backoff; others wait for the next webhook or resync.
-        if (delayMs !== null) setTimeout(() => void queue.poke(key), delayMs).unref();
+        app.log.error({ err: error, class: kind, attempt, retryInMs: delayMs }, 'reconcile failed');
+        return delayMs;
       },
-    );
+    });
 
-    const poke = (target: Target) => {
-      const key = `${target.owner}/${target.repo}`;
-      targets.set(key, target);
-      return queue.poke(key);
-    };
+    const poke = (target: Target) => scheduler.poke(target);
     // Commands run after the webhook is answered (GitHub waits 10 s at most, and replies may be
-    // throttled), one comment at a time per repository so their writes never interleave.
-    const commandChains = new Map<string, Promise<void>>();
-    const runCommands = async (comment: NewComment) => {
-      const { target } = comment;
-      const octokit = await client(target.installationId);
-      const commandDeps = {
-        appId: options.appId,
-        appSlug,
-        blobs,
-        permissions,
-        notifier,
-        log: app.log,
-        poke: () => void poke(target),
-      };
-      await runComment(commandDeps, octokit, {
-        ...comment,
-        repo: { owner: target.owner, repo: target.repo },
-      });
-    };
-    /** Runs `work` after everything already chained for the repository; failures are logged. */
-    const chain = (target: Target, delivery: string, what: string, work: () => Promise<void>) => {
-      const key = `${target.owner}/${target.repo}`;
-      const next = (commandChains.get(key) ?? Promise.resolve())
-        .then(work)
-        .catch((error: unknown) => app.log.error({ repo: key, delivery, err: error }, `${what} failed`));
-      commandChains.set(key, next);
-      void next.finally(() => {
-        if (commandChains.get(key) === next) commandChains.delete(key);
-      });
-    };
+    // throttled), on the repository's queue under its lease, so their writes never interleave with
+    // a reconcile's or another replica's.
     const onComment = async (comment: NewComment) =>
-      chain(comment.target, comment.delivery, 'comment commands', () => runCommands(comment));
-    // A rerequested Merge queue run is a retry; it runs on the same per-repo chain as commands.
+      scheduler.command(comment.target, async (lease) => {
+        const { target } = comment;
+        const octokit = await client(target.installationId, lease, keyOf(target));
+        const commandDeps = {
+          appId: options.appId,
+          appSlug,
+          blobs,
+          permissions,
+          notifier,
+          fence: lease.fence(),
+          log: app.log,
+          poke: () => void poke(target).catch(() => undefined),
+        };
+        await runComment(commandDeps, octokit, {
+          ...comment,
+          repo: { owner: target.owner, repo: target.repo },
+        });
+      });
+    // A rerequested Merge queue run is a retry; it runs on the same per-repo queue as commands.
     const onRerequest = async (request: Rerequest) =>
-      chain(request.target, request.delivery, 'Merge queue re-run', async () => {
+      scheduler.command(request.target, async (lease) => {
         const { target } = request;
-        const auth = () => client(target.installationId);
+        const auth = () => client(target.installationId, lease, keyOf(target));
         const repo = { owner: target.owner, repo: target.repo };
         const outcome = await rerequestedRun({ permissions, log: app.log }, auth, repo, request);
-        if (outcome === 'retried') void poke(target);
+        if (outcome === 'retried') await poke(target);
       });
-    const idle = async () => {
-      while (commandChains.size > 0) await Promise.all([...commandChains.values()]);
-      await queue.idle();
-      if (commandChains.size > 0) await idle();
-    };
     registerHandlers(
       app,
       (target, reason) => {
-        lastDelivery.set(`${target.owner}/${target.repo}`, reason.delivery);
-        app.log.debug({ repo: `${target.owner}/${target.repo}`, ...reason }, 'poke');
-        void poke(target);
+        app.log.debug({ repo: keyOf(target), ...reason }, 'poke');
+        poke(target).catch((error: unknown) =>
+          app.log.error(
+            { repo: keyOf(target), delivery: reason.delivery, err: error },
+            'cannot record the poke',
+          ),
+        );
       },
       options.appId,
       login,
@@ -245,21 +254,16 @@ export function coordinatorApp(
       onRerequest,
     );
 
-    // The first resync after boot reconciles every installed repo (nothing is known yet); later ones
-    // only the repos whose last reconcile saw open task PRs or a batch. Webhooks cover the rest.
-    let seeded = false;
-    const resync = async () => {
-      if (!seeded) {
-        for (const target of await installedRepos(app)) void poke(target);
-        seeded = true;
-        return;
-      }
-      for (const key of active) void queue.poke(key);
-    };
+    const resync = new Resync({
+      store,
+      poke,
+      installedRepos: () => installedRepos(app),
+      log: app.log,
+    });
     const timer =
       options.resyncIntervalMs > 0
         ? setInterval(() => {
-            resync().catch((error: unknown) => app.log.error({ err: error }, 'resync failed'));
+            resync.pass().catch((error: unknown) => app.log.error({ err: error }, 'resync failed'));
           }, options.resyncIntervalMs)
         : null;
     timer?.unref();
@@ -287,15 +291,18 @@ export function coordinatorApp(
     };
     onReady?.({
       poke,
-      resync,
-      idle,
+      resync: async () => {
+        await resync.pass();
+      },
+      idle: () => scheduler.idle(),
       deliver,
-      queueDepth: () => queue.depth,
+      queueDepth: () => scheduler.depth,
+      reconciles: () => scheduler.reconciles,
+      store,
       stop,
       drain: async () => {
         stop();
-        await queue.close();
-        while (commandChains.size > 0) await Promise.all([...commandChains.values()]);
+        await scheduler.close();
         await delivering;
       },
     });

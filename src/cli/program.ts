@@ -82,7 +82,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       '--faults <list>',
       'stand-in faults, e.g. errors=0.05,rate-limit=0.05,drop=0.1,latency=20 (502s, secondary-limit 403s, dropped webhooks, ms added)',
     )
-    .option('--kill-every <s>', 'SIGKILL the app every S seconds and restart it on the same port and data')
+    .option(
+      '--kill-every <s>',
+      'SIGKILL the app (a random replica) every S seconds and restart it on the same port and store',
+    )
+    .option('--replicas <n>', 'app processes behind one round-robin webhook URL (default 1)')
+    .option(
+      '--database-url <url>',
+      "PostgreSQL for the replicas' store (a fresh schema per run; default: SQLite)",
+    )
     .option(
       '--fail-tasks <ids>',
       'comma-separated tasks whose change fails CI on the merge result (its own branch passes) until its agent pushes a fix',

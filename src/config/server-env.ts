@@ -49,6 +49,25 @@ export const serverEnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   /** Oldest a failing Teams notification may get before it is dead-lettered, ms (default 24 h). */
   OUTBOX_MAX_AGE_MS: z.coerce.number().int().min(60_000).default(86_400_000),
+  /** PostgreSQL (`postgres://user@host:5432/db`): the store several replicas share. Unset: SQLite in DATA_DIR. */
+  DATABASE_URL: optional.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+  ),
+  /**
+   * This replica's name in leases (default `<hostname>:<PORT>`, unique while the process listens).
+   * A replica restarted under the same name takes its own leases back at once instead of waiting
+   * out their TTL.
+   */
+  REPLICA_ID: optional,
+  /** How long a replica's lease on a repository lasts without renewal, ms (default 30 s). */
+  LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Repositories one replica reconciles at once (default 4). */
+  MAX_CONCURRENT_RECONCILES: z.coerce.number().int().min(1).max(64).default(4),
+  /** How often a replica looks for repositories marked dirty by any replica, ms (default 1 s). */
+  DIRTY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
   METRICS_TOKEN: optional,
   /** `production`: JSON logs by default, and APP_ID, the key and WEBHOOK_SECRET are required. */

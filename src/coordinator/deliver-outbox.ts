@@ -9,14 +9,16 @@
  * `digestThreshold` items for one channel were created within a minute of the oldest, they go out as
  * one digest card.
  */
-import type { OutboxItem, OutboxStore } from '../adapters/store/outbox-store.js';
+import type { OutboxItem, Store } from '../adapters/store/outbox-store.js';
 import type { PostMessage } from '../adapters/teams/post-workflow.js';
 import { digestCard, eventCard, workflowsMessage } from '../domain/notify/cards.js';
 import type { NotificationPayload } from '../domain/notify/notifications.js';
 import { backoffMs } from './backoff.js';
 
 export interface DelivererOptions {
-  readonly store: OutboxStore;
+  readonly store: Store;
+  /** This replica's id: one replica at a time holds a channel (a claim in the store). */
+  readonly holder?: string;
   /** Channel key -> URL for one owner. */
   readonly channels: (owner: string) => ReadonlyMap<string, string>;
   readonly post: PostMessage;
@@ -51,22 +53,29 @@ export function isPermanentRefusal(status: number): boolean {
 }
 
 const DIGEST_WINDOW_MS = 60_000;
+/** How long a replica keeps a channel after its last pass (another takes over after a crash). */
+const CLAIM_TTL_MS = 30_000;
 const DIGEST_MAX = 25;
 
 export class OutboxDeliverer {
   readonly #options: Required<Omit<DelivererOptions, 'onError' | 'onDead'>> &
     Pick<DelivererOptions, 'onError' | 'onDead'>;
-  readonly #lastPostAt = new Map<string, number>();
 
   constructor(options: DelivererOptions) {
-    this.#options = { minIntervalMs: 1_000, digestThreshold: 5, maxAgeMs: 24 * 3_600_000, ...options };
+    this.#options = {
+      minIntervalMs: 1_000,
+      digestThreshold: 5,
+      maxAgeMs: 24 * 3_600_000,
+      holder: 'local',
+      ...options,
+    };
   }
 
   /** One pass: at most one post per channel. @returns the number of posts accepted (2xx). */
   async tick(): Promise<number> {
     const { store, now } = this.#options;
     const groups = new Map<string, OutboxItem[]>();
-    for (const item of store.pending(1_000)) {
+    for (const item of await store.pending(1_000)) {
       const key = `${item.owner}\u0000${item.channel}`;
       const list = groups.get(key);
       if (list) list.push(item);
@@ -85,11 +94,14 @@ export class OutboxDeliverer {
     const { store, now, post } = this.#options;
     const url = this.#options.channels(head.owner).get(head.channel);
     if (!url) {
-      this.#retry([head], null, `no URL for channel "${head.channel}" of ${head.owner}`);
+      await this.#retry([head], null, `no URL for channel "${head.channel}" of ${head.owner}`);
       return false;
     }
-    const last = this.#lastPostAt.get(url);
-    if (last !== undefined && now() - last < this.#options.minIntervalMs) return false;
+    // One replica at a time posts to a channel (in order), and the pause between posts is shared.
+    const channel = `${head.owner}/${head.channel}`; // owners hold no "/"
+    const claim = await store.claimChannel(channel, this.#options.holder, CLAIM_TTL_MS, now());
+    if (!claim) return false;
+    if (now() - claim.lastPostAt < this.#options.minIntervalMs) return false;
 
     const burst = queue.filter(
       (item) => item.nextAttemptAt <= now() && item.createdAt - head.createdAt < DIGEST_WINDOW_MS,
@@ -104,35 +116,35 @@ export class OutboxDeliverer {
             events: payloads.map((p) => ({ severity: p.card.severity, line: p.line })),
           });
 
-    this.#lastPostAt.set(url, now());
+    await store.postedToChannel(channel, this.#options.holder, now());
     const result = await post(url, workflowsMessage([card]));
     if (result.status >= 200 && result.status < 300) {
-      store.delivered(batch.map((item) => item.id));
+      await store.delivered(batch.map((item) => item.id));
       return true;
     }
     const reason = `Teams answered ${result.status || 'no response'}`;
-    if (isPermanentRefusal(result.status)) this.#dead(batch, `${reason} (permanent: not retried)`);
-    else this.#retry(batch, result.status === 429 ? result.retryAfterMs : null, reason);
+    if (isPermanentRefusal(result.status)) await this.#dead(batch, `${reason} (permanent: not retried)`);
+    else await this.#retry(batch, result.status === 429 ? result.retryAfterMs : null, reason);
     return false;
   }
 
-  #retry(batch: readonly OutboxItem[], retryAfterMs: number | null, reason: string): void {
+  async #retry(batch: readonly OutboxItem[], retryAfterMs: number | null, reason: string): Promise<void> {
     const { store, now, random, maxAgeMs } = this.#options;
     const tooOld = batch.filter((item) => now() - item.createdAt > maxAgeMs);
     if (tooOld.length > 0)
-      this.#dead(tooOld, `${reason}; still failing after ${Math.round(maxAgeMs / 60_000)} min`);
+      await this.#dead(tooOld, `${reason}; still failing after ${Math.round(maxAgeMs / 60_000)} min`);
     const rest = batch.filter((item) => !tooOld.includes(item));
     const head = rest[0];
     if (!head) return;
     // Capped: backoffMs never waits more than 10 minutes (BACKOFF.capMs).
     const delay = backoffMs(head.attempts + 1, random(), retryAfterMs ?? 0);
-    for (const item of rest) store.retryLater(item.id, now() + delay, reason);
+    for (const item of rest) await store.retryLater(item.id, now() + delay, reason);
     this.#options.onError?.(`${reason}; channel ${head.channel} of ${head.owner} retries in ${delay} ms`);
   }
 
-  #dead(items: readonly OutboxItem[], reason: string): void {
+  async #dead(items: readonly OutboxItem[], reason: string): Promise<void> {
     const { store, now } = this.#options;
-    store.deadLetter(
+    await store.deadLetter(
       items.map((item) => item.id),
       reason,
       now(),

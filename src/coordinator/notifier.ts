@@ -4,7 +4,7 @@
  * its de-duplication key. Owners with no Teams channels on this server get nothing enqueued.
  */
 import type { Logger } from 'probot';
-import type { OutboxStore } from '../adapters/store/outbox-store.js';
+import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
 import type { ChannelDirectory } from '../adapters/teams/channels-file.js';
 import type { CoordinatorEvent, RepoSnapshot } from '../domain/merge/types.js';
 import { afterAction, afterActionText } from '../domain/notify/after-action.js';
@@ -60,10 +60,14 @@ export class Notifier {
   }
 
   /** `graph.completed` carries the after-action summary from the repository's event log. */
-  #withSummary(repo: string, context: EventContext, event: CoordinatorEvent): CoordinatorEvent {
+  async #withSummary(
+    repo: string,
+    context: EventContext,
+    event: CoordinatorEvent,
+  ): Promise<CoordinatorEvent> {
     if (event.type !== 'graph.completed' || !context.loaded) return event;
     const summary = afterAction({
-      history: this.#store.events(repo),
+      history: await this.#store.events(repo),
       loaded: context.loaded,
       nowMs: this.#now(),
     });
@@ -80,12 +84,14 @@ export class Notifier {
    * one transaction, so an event the reconcile derives again from GitHub's state (a merge, a ready
    * task, a failure recorded on a check) is never posted twice. On the first sight of a repository,
    * facts older than the app (`QUIET_ON_FIRST_SIGHT`) are journaled without a post.
+   * With `fence`, nothing is written unless that lease is still held.
    * @returns how many notifications were enqueued.
+   * @throws LeaseLostError when `fence` names a lease that was lost (nothing more is written).
    */
-  publish(context: EventContext, events: readonly CoordinatorEvent[]): number {
+  async publish(context: EventContext, events: readonly CoordinatorEvent[], fence?: Fence): Promise<number> {
     const repo = `${context.owner}/${context.repo}`;
     if (events.length === 0) return 0;
-    const firstSight = !this.#store.hasHistory(repo);
+    const firstSight = !(await this.#store.hasHistory(repo));
     const seen = new Set<string>();
     let added = 0;
     for (const event of events) {
@@ -93,12 +99,12 @@ export class Notifier {
       seen.add(event.key);
       const record = { repo, type: event.type, key: event.key, taskId: event.taskId, atMs: this.#now() };
       if (context.knownChannels.size === 0 || (firstSight && QUIET_ON_FIRST_SIGHT.has(event.type))) {
-        if (this.#store.publish(record, []))
+        if (await this.#store.publish(record, [], fence))
           this.#log.debug({ repo, event }, 'event journaled without a post');
         this.#warnNoChannels(context);
         continue;
       }
-      const toSend = this.#withSummary(repo, context, event);
+      const toSend = await this.#withSummary(repo, context, event);
       const notifications = notificationsFor(toSend, context);
       for (const n of notifications) {
         if (!context.knownChannels.has(n.channel))
@@ -113,7 +119,7 @@ export class Notifier {
         channel: n.channel,
         payload: JSON.stringify(n.payload),
       }));
-      if (!this.#store.publish(record, rows)) continue;
+      if (!(await this.#store.publish(record, rows, fence))) continue;
       added += rows.length;
       for (const n of notifications)
         this.#log.info({ repo, event: event.type, channel: n.channel, why: n.reason }, 'event enqueued');

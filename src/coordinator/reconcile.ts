@@ -3,6 +3,7 @@
  * `.github/coordinator.yml` fails the `Task graph` check with the key and reason, and nothing else
  * happens in that repo. A dry run plans and logs, and writes nothing.
  */
+
 import type { Logger } from 'probot';
 import type { BlobCache } from '../adapters/github/blob-cache.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
@@ -11,6 +12,7 @@ import { readRepoConfig } from '../adapters/github/read-config.js';
 import { readSnapshot } from '../adapters/github/read-snapshot.js';
 import type { SettledSet } from '../adapters/github/read-staging.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
+import type { Fence } from '../adapters/store/outbox-store.js';
 import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
 import { planReconcile } from '../domain/merge/plan.js';
@@ -49,11 +51,16 @@ export interface ReconcileResult {
   readonly actionTookEffect?: boolean;
 }
 
-/** Reconciles `repo`. @throws GitHub errors that the caller classifies (retry later or give up). */
+/**
+ * Reconciles `repo`. With `fence` (the repository's lease), journal and outbox writes happen only
+ * while the lease is held.
+ * @throws GitHub errors that the caller classifies (retry later or give up), and LeaseLostError.
+ */
 export async function reconcileRepo(
   deps: ReconcileDeps,
   octokit: Octokit,
   repo: RepoRef,
+  fence?: Fence,
 ): Promise<ReconcileResult> {
   const configResult = await readRepoConfig(octokit, repo);
   if (!configResult.ok) {
@@ -91,13 +98,17 @@ export async function reconcileRepo(
   }
   // Facts true whatever happens next are announced before the action, so a failed write or a crash
   // during it cannot lose them; each is announced once by its key (the journal de-duplicates).
-  const publish = (events: readonly CoordinatorEvent[]) => {
+  const publish = async (events: readonly CoordinatorEvent[]) => {
     if (!deps.notifier || events.length === 0) return;
-    deps.notifier.publish(contextOf(read.snapshot, deps.notifier.knownChannels(repo.owner)), events);
+    await deps.notifier.publish(
+      contextOf(read.snapshot, deps.notifier.knownChannels(repo.owner)),
+      events,
+      fence,
+    );
   };
-  publish(plan.events);
+  await publish(plan.events);
   const result = await executePlan({ octokit, repo, read, plan, log: deps.log });
-  publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
+  await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
   return {
     plan,
     outcome: result.outcome,

@@ -67,6 +67,8 @@ async function serve(
     receive: (event) => probot.receive(event as never),
     log,
     onDelivery: (event, outcome) => runtime.metrics.webhook(event, outcome),
+    // Any replica may receive a delivery; its id is recorded once in the shared store.
+    firstSeen: (delivery, event) => runtime.store.recordDelivery(delivery, event, Date.now()),
   });
   const webhooks: RouteHandler = (req, res) => {
     if (!runtime.state.draining) return intake(req, res);
@@ -105,7 +107,7 @@ async function serve(
     // Connections still open (a slow client) get two seconds, then are closed.
     await Promise.race([server.close(), sleep(2_000)]);
     server.server.closeAllConnections();
-    runtime.store?.close();
+    await runtime.store.close().catch(() => undefined);
     log.info({ ms: Date.now() - started }, 'stopped');
     process.exit(finished ? 0 : 1);
   };

@@ -3,10 +3,11 @@
  * server) and `probot run ./dist/index.js` (Probot's server): the Teams outbox, the metrics, the
  * app's options, and the operator routes (`/healthz`, `/readyz`, `/metrics`).
  */
+import { hostname } from 'node:os';
 import type { ApplicationFunctionOptions } from 'probot';
 import { Metrics } from '../adapters/metrics/metrics.js';
-import type { OutboxStore } from '../adapters/store/outbox-store.js';
-import { SqliteOutboxStore } from '../adapters/store/sqlite-outbox-store.js';
+import type { Store } from '../adapters/store/outbox-store.js';
+import { SqlStore } from '../adapters/store/sql-store.js';
 import { loadChannelsFile } from '../adapters/teams/channels-file.js';
 import type { CoordinatorHandle, CoordinatorOptions } from '../app.js';
 import type { ServerEnv } from '../config/server-env.js';
@@ -15,8 +16,8 @@ import type { RouteHandler } from './http-server.js';
 
 export interface Runtime {
   readonly options: CoordinatorOptions;
-  /** The Teams outbox; null when `TEAMS_CHANNELS_FILE` is unset (events are only logged). */
-  readonly store: OutboxStore | null;
+  /** The store: PostgreSQL with `DATABASE_URL`, else SQLite in `DATA_DIR`. */
+  readonly store: Store;
   readonly metrics: Metrics;
   /** Pass to `coordinatorApp` as `onReady`. */
   readonly onReady: (handle: CoordinatorHandle) => void;
@@ -26,26 +27,34 @@ export interface Runtime {
 }
 
 /**
- * Builds the runtime. @throws ChannelsFileError when a Teams URL is refused (the boot stops with
- * its reason), and what better-sqlite3 throws when `DATA_DIR` cannot be written.
+ * Builds the runtime and opens (and migrates) the store: PostgreSQL with `DATABASE_URL`, else
+ * SQLite in `DATA_DIR`. @throws ChannelsFileError when a Teams URL is refused (the boot stops with
+ * its reason), and the driver's error when the store cannot be opened.
  */
 export async function buildRuntime(env: ServerEnv, warn: (message: string) => void): Promise<Runtime> {
   const channels = env.TEAMS_CHANNELS_FILE
     ? await loadChannelsFile(env.TEAMS_CHANNELS_FILE, { allowLoopback: env.TEAMS_ALLOW_LOOPBACK })
     : null;
   if (!channels) warn('TEAMS_CHANNELS_FILE is not set; events are only logged');
-  const store = channels ? SqliteOutboxStore.open(env.DATA_DIR) : null;
-  let handle: CoordinatorHandle | undefined;
-  const metrics = new Metrics({
-    queueDepth: () => handle?.queueDepth() ?? 0,
-    outbox: () => store?.stats() ?? null,
+  const store = await SqlStore.open({
+    dataDir: env.DATA_DIR,
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
   });
+  let handle: CoordinatorHandle | undefined;
+  const metrics = new Metrics({ queueDepth: () => handle?.queueDepth() ?? 0, outbox: () => store.stats() });
   const options: CoordinatorOptions = {
     appId: Number(env.APP_ID ?? 0),
     dryRun: env.DRY_RUN,
     resyncIntervalMs: env.RESYNC_INTERVAL_MS,
     metrics,
-    ...(channels && store ? { notifications: { store, channels, maxAgeMs: env.OUTBOX_MAX_AGE_MS } } : {}),
+    store,
+    scheduling: {
+      holder: env.REPLICA_ID ?? `${hostname()}:${env.PORT}`,
+      leaseTtlMs: env.LEASE_TTL_MS,
+      maxConcurrent: env.MAX_CONCURRENT_RECONCILES,
+      pollMs: env.DIRTY_POLL_MS,
+    },
+    ...(channels ? { notifications: { channels, maxAgeMs: env.OUTBOX_MAX_AGE_MS } } : {}),
   };
   return {
     options,

@@ -29,6 +29,12 @@ export interface IntakeOptions {
   readonly maxBytes?: number;
   /** How long the answer waits for the handlers, ms (default 9 s; then 202). */
   readonly ackAfterMs?: number;
+  /**
+   * Records a verified delivery id. @returns false for a redelivery of an id already handled (it
+   * is answered 200 and not handled again: `X-GitHub-Delivery` is unchanged on redelivery).
+   * Optional; an error here lets the delivery through (better twice than never).
+   */
+  readonly firstSeen?: (delivery: string, event: string) => Promise<boolean>;
   /** Counts deliveries by event and outcome (metrics); optional. */
   readonly onDelivery?: (event: string, outcome: 'accepted' | 'refused') => void;
 }
@@ -87,6 +93,11 @@ export function webhookIntake(
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
       return refuse(400, 'payload is not a JSON object', bytes);
 
+    const fresh = options.firstSeen ? await options.firstSeen(delivery, event).catch(() => true) : true;
+    if (!fresh) {
+      answer(res, 200, { ok: true, note: 'already received' });
+      return;
+    }
     options.onDelivery?.(event, 'accepted');
     const handled = options
       .receive({ id: delivery, name: event, payload: payload as Record<string, unknown> })

@@ -4,8 +4,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const SECRET = 'service-test';
@@ -56,7 +58,13 @@ export function start(
   args: readonly string[] = [path.resolve('dist/server/main.js')],
 ): { child: ChildProcess; log: string[]; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...args], {
-    env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'server-data-')),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];

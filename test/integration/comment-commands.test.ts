@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { SqliteOutboxStore } from '../../src/adapters/store/sqlite-outbox-store.js';
+import { SqlStore } from '../../src/adapters/store/sql-store.js';
 import { parseChannels } from '../../src/adapters/teams/channels-file.js';
 import type { WorkflowsMessage } from '../../src/domain/notify/cards.js';
 import {
@@ -123,7 +123,7 @@ describe('comment commands', () => {
   });
 
   it('block: writes status blocked and a Notes line on main (compare-and-swap), and alerts the routed channel', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const channels = parseChannels({
       acme: {
         general: 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=G',
@@ -191,7 +191,7 @@ describe('comment commands', () => {
     expect(card).toContain('Task blocked: a');
     expect(card).toContain('@ana');
     expect(app.specErrors).toEqual([]);
-    store.close();
+    await store.close();
   });
 
   it('block under branch rules that require checks: the edit waits on coordinator/status for a staging run', async () => {
@@ -529,7 +529,7 @@ describe('comment commands', () => {
   });
 
   it('notify: queues a custom message for the channel it names, without a reconcile', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const channels = parseChannels({
       acme: {
         general: 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=G',
@@ -555,14 +555,14 @@ describe('comment commands', () => {
     });
     await app.handle.idle();
     expect(bodies.reply?.[0]?.body).toContain('queued for channel `alerts`');
-    const pending = store.pending(10);
+    const pending = await store.pending(10);
     expect(pending.map((i) => i.channel)).toEqual(['alerts']);
     expect(JSON.parse(pending[0]?.payload ?? '{}').card).toMatchObject({
       title: 'Message',
       body: 'Deploy freeze starts at 18:00',
     });
     expect(app.specErrors).toEqual([]);
-    store.close();
+    await store.close();
   });
 
   it.each([

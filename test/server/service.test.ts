@@ -147,6 +147,14 @@ describe('the server as a service', () => {
     expect(family('coordinator_webhooks_total')?.metrics).toEqual([
       { labels: { event: 'push' }, value: '1' },
     ]);
+    // A redelivery (same X-GitHub-Delivery) is recorded once in the store: answered, not handled again.
+    const again = await push(port, 'd-1');
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ ok: true, note: 'already received' });
+    const after = await scrape();
+    expect(after.find((f) => f.name === 'coordinator_webhooks_total')?.metrics).toEqual([
+      { labels: { event: 'push' }, value: '1' },
+    ]);
     // No PR numbers, SHAs or repository names in any label.
     for (const f of families.filter((x) => x.name.startsWith('coordinator_')))
       for (const m of f.metrics)

@@ -75,7 +75,11 @@ export class Metrics {
    * @param sources read when Prometheus scrapes: the queue's depth and the outbox's state (null
    *   without Teams: the outbox series then read 0).
    */
-  constructor(sources: { queueDepth: () => number; outbox: () => OutboxStats | null; now?: () => number }) {
+  constructor(sources: {
+    queueDepth: () => number;
+    outbox: () => Promise<OutboxStats | null> | OutboxStats | null;
+    now?: () => number;
+  }) {
     const now = sources.now ?? Date.now;
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -91,10 +95,10 @@ export class Metrics {
       help: 'Teams notifications waiting for delivery, per channel key.',
       labelNames: ['channel'] as const,
       registers: [this.registry],
-      collect() {
+      async collect() {
         this.reset();
         const byChannel = new Map<string, number>();
-        for (const row of sources.outbox()?.pending ?? [])
+        for (const row of (await sources.outbox())?.pending ?? [])
           byChannel.set(row.channel, (byChannel.get(row.channel) ?? 0) + row.count);
         for (const [channel, count] of byChannel) this.set({ channel }, count);
       },
@@ -103,8 +107,8 @@ export class Metrics {
       name: 'coordinator_outbox_oldest_age_seconds',
       help: 'Age of the oldest waiting Teams notification, seconds (0 when none waits).',
       registers: [this.registry],
-      collect() {
-        const oldest = sources.outbox()?.oldestCreatedAt ?? null;
+      async collect() {
+        const oldest = (await sources.outbox())?.oldestCreatedAt ?? null;
         this.set(oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000));
       },
     });

@@ -25,6 +25,8 @@ export interface DemoCliOptions {
   readonly withhold?: string;
   readonly faults?: string;
   readonly killEvery?: string;
+  readonly replicas?: string;
+  readonly databaseUrl?: string;
   readonly failTasks?: string;
   readonly batchSize?: string;
   readonly parallel?: string;
@@ -104,6 +106,8 @@ interface DemoReportView {
   readonly webhooks: { sent: number; dropped: number };
   readonly teams: readonly { channel: string }[];
   readonly kills: number;
+  readonly replicas?: readonly { port: number; restarts: number; reconciles: number }[];
+  readonly duplicates?: { comments: number; cards: number };
   readonly lost: readonly string[];
   readonly repeated: readonly string[];
   readonly stuck: readonly { name: string }[];
@@ -156,6 +160,15 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     io.err('taskgraph-coordinator: --kill-every needs a number of seconds, at least 1\n');
     return EXIT.usage;
   }
+  const replicas = options.replicas === undefined ? 1 : Number(options.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 8) {
+    io.err('taskgraph-coordinator: --replicas needs a whole number from 1 to 8\n');
+    return EXIT.usage;
+  }
+  if (options.databaseUrl && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    io.err('taskgraph-coordinator: --database-url must be a postgres:// URL\n');
+    return EXIT.usage;
+  }
   const train = parseTrain(options);
   if (typeof train === 'string') {
     io.err(`taskgraph-coordinator: ${train}\n`);
@@ -204,6 +217,8 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     withhold: list(options.withhold),
     faults,
     killEveryMs: killEvery === null ? null : killEvery * 1000,
+    replicas,
+    databaseUrl: options.databaseUrl ?? null,
     failTasks: list(options.failTasks),
     train,
     progress: (line: string) => {
@@ -234,6 +249,11 @@ function summary(report: DemoReportView): string {
     `GitHub API: ${report.api.total} requests (${report.api.reads} reads, ${report.api.writes} writes); per merged task ${report.api.perMergedTask.reads} reads (${report.api.perMergedTask.notModified} of them free 304s), ${report.api.perMergedTask.writes} writes`,
     `Webhooks: ${report.webhooks.sent} sent, ${report.webhooks.dropped} dropped; Teams posts: ${report.teams.length}`,
     `App kills: ${report.kills}; merges without their Teams card: ${report.lost.length} (with two or more: ${report.repeated.length}); app checks left in progress: ${report.stuck.length}; task branches left: ${report.branchesLeft.length}`,
+    ...((report.replicas?.length ?? 0) > 1
+      ? [
+          `Replicas: ${(report.replicas ?? []).map((r, i) => `#${i + 1} ${r.reconciles} reconciles, ${r.restarts} restarts`).join('; ')}; duplicate PR comments: ${report.duplicates?.comments ?? 0}, duplicate Teams cards: ${report.duplicates?.cards ?? 0}`,
+        ]
+      : []),
     `Bare repositories: ${report.workdir}/repos/acme/wraith.git (git --git-dir=… log --first-parent main)`,
   ];
   return `${lines.join('\n')}\n`;

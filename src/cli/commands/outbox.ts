@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DeadItem, OutboxItem, OutboxStore, Selection } from '../../adapters/store/outbox-store.js';
-import { SqliteOutboxStore } from '../../adapters/store/sqlite-outbox-store.js';
+import { SqlStore } from '../../adapters/store/sql-store.js';
 import type { NotificationPayload } from '../../domain/notify/notifications.js';
 import { type CliIo, EXIT } from '../io.js';
 
@@ -23,20 +23,24 @@ export class OutboxStoreError extends Error {
 }
 
 /**
- * Opens the server's store. @throws OutboxStoreError when `DATABASE_URL` names a store this version
- * cannot open, or when the data directory holds no outbox.
+ * Opens the server's store: PostgreSQL when `DATABASE_URL` is set (and no `--data-dir` is given),
+ * else the SQLite file in the data directory.
+ * @throws OutboxStoreError when the data directory holds no store, or PostgreSQL cannot be reached.
  */
-export function openServerStore(options: OutboxOptions, env: NodeJS.ProcessEnv): OutboxStore {
-  if (env.DATABASE_URL)
-    throw new OutboxStoreError(
-      'DATABASE_URL is set, but this version keeps the outbox in SQLite only (DATA_DIR); unset it to use the embedded store',
-    );
+export async function openServerStore(options: OutboxOptions, env: NodeJS.ProcessEnv): Promise<OutboxStore> {
+  if (env.DATABASE_URL && !options.dataDir) {
+    try {
+      return await SqlStore.open({ databaseUrl: env.DATABASE_URL });
+    } catch (error) {
+      throw new OutboxStoreError(`cannot open the store at DATABASE_URL: ${(error as Error).message}`);
+    }
+  }
   const dir = options.dataDir ?? env.DATA_DIR ?? './data';
   if (!existsSync(path.join(dir, 'coordinator.sqlite')))
     throw new OutboxStoreError(
       `no outbox in ${dir} (coordinator.sqlite is missing): is DATA_DIR the server's?`,
     );
-  return SqliteOutboxStore.open(dir);
+  return SqlStore.open({ dataDir: dir });
 }
 
 /** @returns 0, or 2 for a refused selection. */
@@ -66,28 +70,30 @@ export async function runOutbox(
       // no .env: the environment alone is used
     }
   }
-  const store = openServerStore(options, env);
+  const store = await openServerStore(options, env);
   try {
-    if (verb === 'list') return list(store, options, io);
+    if (verb === 'list') return await list(store, options, io);
     const now = Date.now();
     const count =
       verb === 'retry'
         ? options.dead
-          ? store.revive(which, now)
-          : store.retryNow(which, now)
-        : store.purge(options.dead ? 'dead' : 'pending', which);
+          ? await store.revive(which, now)
+          : await store.retryNow(which, now)
+        : await store.purge(options.dead ? 'dead' : 'pending', which);
     const what = options.dead ? 'dead letter' : 'waiting item';
     const done = verb === 'retry' ? (options.dead ? 'back in the queue, due now' : 'due now') : 'deleted';
     if (options.format === 'json') io.out(`${JSON.stringify({ verb, dead: !!options.dead, count })}\n`);
     else io.out(`${count} ${what}${count === 1 ? '' : 's'} ${done}\n`);
     return EXIT.ok;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function list(store: OutboxStore, options: OutboxOptions, io: CliIo): number {
-  const items: (OutboxItem | DeadItem)[] = options.dead ? store.dead(10_000) : store.pending(10_000);
+async function list(store: OutboxStore, options: OutboxOptions, io: CliIo): Promise<number> {
+  const items: (OutboxItem | DeadItem)[] = options.dead
+    ? await store.dead(10_000)
+    : await store.pending(10_000);
   const rows = items.map((item) => ({
     id: item.id,
     owner: item.owner,

@@ -5,6 +5,7 @@
  * command was accepted (👎 when none was), and one reply comment when something changed, was
  * refused or asked for text (`status`, `help`). The app's own comments never get here.
  */
+
 import type { Logger } from 'probot';
 import type { BlobCache } from '../../adapters/github/blob-cache.js';
 import type { Octokit, RepoRef } from '../../adapters/github/octokit.js';
@@ -12,6 +13,7 @@ import type { PermissionCache } from '../../adapters/github/permissions.js';
 import { readRepoConfig } from '../../adapters/github/read-config.js';
 import { readBaseRules } from '../../adapters/github/read-rules.js';
 import { type BaseState, readBase } from '../../adapters/github/read-snapshot.js';
+import type { Fence } from '../../adapters/store/outbox-store.js';
 import type { RepoConfig } from '../../config/repo-config.js';
 import { authorize } from '../../domain/commands/authorize.js';
 import { type Command, parseComment } from '../../domain/commands/parse-commands.js';
@@ -39,6 +41,8 @@ export interface CommandDeps {
   readonly blobs: BlobCache;
   readonly permissions: PermissionCache;
   readonly notifier: Notifier | null;
+  /** The repository's lease: events are journaled only while it is held. */
+  readonly fence?: Fence;
   readonly log: Pick<Logger, 'info' | 'warn' | 'debug'>;
   /** Reconcile the repository (after a change, or for `sync`). */
   readonly poke: () => void;
@@ -197,7 +201,11 @@ async function publish(scope: CommandScope, notifier: Notifier, events: readonly
   const pulls = scope.comment.isPull
     ? [await scope.pull().then((p) => ({ number: p.number, labels: p.labels, url: p.url }))]
     : [];
-  notifier.publish(contextOf({ owner, repo, config, pulls, ...base }, notifier.knownChannels(owner)), events);
+  await notifier.publish(
+    contextOf({ owner, repo, config, pulls, ...base }, notifier.knownChannels(owner)),
+    events,
+    scope.deps.fence,
+  );
 }
 
 /** Reactions: docs "Create reaction for an issue comment" (201 new, 200 already there). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SqliteOutboxStore } from '../../../src/adapters/store/sqlite-outbox-store.js';
+import { SqlStore } from '../../../src/adapters/store/sql-store.js';
 import { afterAction, afterActionText, formatDuration } from '../../../src/domain/notify/after-action.js';
 import { graphOf } from '../../helpers/task-files.js';
 
@@ -26,7 +26,7 @@ describe('afterAction', () => {
     { type: 'task.merged', taskId: 'd', atMs: min(55) },
   ];
 
-  it('counts merges, conflicts, failed runs and blocks, and finds the chain that set the finish', () => {
+  it('counts merges, conflicts, failed runs and blocks, and finds the chain that set the finish', async () => {
     expect(afterAction({ history, loaded, nowMs: min(125) })).toEqual({
       durationMs: 125 * 60_000,
       merges: 4,
@@ -38,14 +38,14 @@ describe('afterAction', () => {
     });
   });
 
-  it('follows the latest dependency, not the longest one', () => {
+  it('follows the latest dependency, not the longest one', async () => {
     const quick = history.map((e) =>
       e.taskId === 'c' && e.type === 'task.merged' ? { ...e, atMs: min(12) } : e,
     );
     expect(afterAction({ history: quick, loaded, nowMs: min(60) }).actualPath).toEqual(['a', 'b', 'd']);
   });
 
-  it('reads as text', () => {
+  it('reads as text', async () => {
     const text = afterActionText(afterAction({ history, loaded, nowMs: min(125) }), 5);
     expect(text.split('\n')).toEqual([
       'All 5 tasks are completed in 2 h 5 min.',
@@ -66,16 +66,34 @@ describe('afterAction', () => {
 });
 
 describe('the event log', () => {
-  it('keeps the first announcement of each key per repository, oldest first', () => {
-    const store = SqliteOutboxStore.open(':memory:');
-    store.recordEvent({ repo: 'o/r', type: 'task.merged', key: 'task.merged:a:1', taskId: 'a', atMs: 5 });
-    store.recordEvent({ repo: 'o/r', type: 'task.merged', key: 'task.merged:a:1', taskId: 'a', atMs: 9 });
-    store.recordEvent({ repo: 'o/other', type: 'task.merged', key: 'task.merged:a:1', taskId: 'a', atMs: 7 });
-    store.recordEvent({ repo: 'o/r', type: 'graph.completed', key: 'g', taskId: null, atMs: 6 });
-    expect(store.events('o/r')).toEqual([
+  it('keeps the first announcement of each key per repository, oldest first', async () => {
+    const store = await SqlStore.open({ dataDir: ':memory:' });
+    await store.recordEvent({
+      repo: 'o/r',
+      type: 'task.merged',
+      key: 'task.merged:a:1',
+      taskId: 'a',
+      atMs: 5,
+    });
+    await store.recordEvent({
+      repo: 'o/r',
+      type: 'task.merged',
+      key: 'task.merged:a:1',
+      taskId: 'a',
+      atMs: 9,
+    });
+    await store.recordEvent({
+      repo: 'o/other',
+      type: 'task.merged',
+      key: 'task.merged:a:1',
+      taskId: 'a',
+      atMs: 7,
+    });
+    await store.recordEvent({ repo: 'o/r', type: 'graph.completed', key: 'g', taskId: null, atMs: 6 });
+    expect(await store.events('o/r')).toEqual([
       { repo: 'o/r', type: 'task.merged', key: 'task.merged:a:1', taskId: 'a', atMs: 5 },
       { repo: 'o/r', type: 'graph.completed', key: 'g', taskId: null, atMs: 6 },
     ]);
-    store.close();
+    await store.close();
   });
 });

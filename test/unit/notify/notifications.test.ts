@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SqliteOutboxStore } from '../../../src/adapters/store/sqlite-outbox-store.js';
+import { SqlStore } from '../../../src/adapters/store/sql-store.js';
 import { parseChannels } from '../../../src/adapters/teams/channels-file.js';
 import { Notifier } from '../../../src/coordinator/notifier.js';
 import type { CoordinatorEvent } from '../../../src/domain/merge/types.js';
@@ -55,12 +55,12 @@ describe('notificationsFor', () => {
     expect(notificationsFor(e, context).map((n) => n.channel)).toEqual(channels);
   });
 
-  it('keys each delivery by repo, event key and channel', () => {
+  it('keys each delivery by repo, event key and channel', async () => {
     const [n] = notificationsFor(event('merge.failed', { key: 'merge.failed:7:abc' }), context);
     expect(n?.dedupeKey).toBe('acme/widgets:merge.failed:7:abc:alerts');
   });
 
-  it('builds the card: severity, title with the task, facts, links to the PR and the task file', () => {
+  it('builds the card: severity, title with the task, facts, links to the PR and the task file', async () => {
     const [n] = notificationsFor(
       event('task.merged', {
         taskId: 'auth/login',
@@ -89,7 +89,7 @@ describe('notificationsFor', () => {
     expect(n?.payload.line).toBe('acme/widgets: Task merged: auth/login (#7)');
   });
 
-  it('strips the CHANNEL line from a custom message body', () => {
+  it('strips the CHANNEL line from a custom message body', async () => {
     const [n] = notificationsFor(event('custom', { message: 'CHANNEL:alerts\nheads up' }), context);
     expect(n?.payload.card.body).toBe('heads up');
   });
@@ -101,30 +101,30 @@ describe('Notifier', () => {
     acme: { general: 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=G' },
   });
 
-  it('enqueues each fact once however often it is published; on first sight older facts stay quiet', () => {
-    const store = SqliteOutboxStore.open(':memory:');
+  it('enqueues each fact once however often it is published; on first sight older facts stay quiet', async () => {
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const notifier = new Notifier({ store, channels, now: () => 1, log });
     const ctx = { ...context, knownChannels: notifier.knownChannels('acme') };
     // First sight of the repository: a ready task is news, a completed graph predates the app.
     const events = [event('task.ready', { key: 'task.ready:b' }), event('graph.completed', { key: 'g' })];
-    expect(notifier.publish(ctx, events)).toBe(1);
-    expect(notifier.publish(ctx, events)).toBe(0);
-    expect(store.events('acme/widgets').map((e) => e.key)).toEqual(['task.ready:b', 'g']);
+    expect(await notifier.publish(ctx, events)).toBe(1);
+    expect(await notifier.publish(ctx, events)).toBe(0);
+    expect((await store.events('acme/widgets')).map((e) => e.key)).toEqual(['task.ready:b', 'g']);
     // Later facts are posted, each once, even after its outbox row was delivered.
     const merged = [event('task.merged', { key: 'task.merged:a:1' })];
-    expect(notifier.publish(ctx, merged)).toBe(1);
-    store.delivered(store.pending(10).map((i) => i.id));
-    expect(notifier.publish(ctx, merged)).toBe(0);
-    expect(store.pending(10)).toEqual([]);
-    store.close();
+    expect(await notifier.publish(ctx, merged)).toBe(1);
+    await store.delivered((await store.pending(10)).map((i) => i.id));
+    expect(await notifier.publish(ctx, merged)).toBe(0);
+    expect(await store.pending(10)).toEqual([]);
+    await store.close();
   });
 
-  it('enqueues nothing for an owner with no channels on this server', () => {
-    const store = SqliteOutboxStore.open(':memory:');
+  it('enqueues nothing for an owner with no channels on this server', async () => {
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const notifier = new Notifier({ store, channels, now: () => 1, log });
     const ctx = { ...context, owner: 'other', knownChannels: notifier.knownChannels('other') };
-    expect(notifier.publish(ctx, [event('task.ready')])).toBe(0);
-    expect(store.pending(10)).toEqual([]);
-    store.close();
+    expect(await notifier.publish(ctx, [event('task.ready')])).toBe(0);
+    expect(await store.pending(10)).toEqual([]);
+    await store.close();
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteOutboxStore } from '../../../src/adapters/store/sqlite-outbox-store.js';
+import { SqlStore } from '../../../src/adapters/store/sql-store.js';
 import type { PostResult } from '../../../src/adapters/teams/post-workflow.js';
 import { BACKOFF } from '../../../src/coordinator/backoff.js';
 import {
@@ -26,8 +26,14 @@ const payload = (event: string, title: string) =>
     line: title,
   });
 
-function add(store: SqliteOutboxStore, key: string, nowMs: number, channel = 'general'): void {
-  store.enqueue({ dedupeKey: key, owner: 'acme', channel, payload: payload('task.merged', key), nowMs });
+async function add(store: SqlStore, key: string, nowMs: number, channel = 'general'): Promise<void> {
+  await store.enqueue({
+    dedupeKey: key,
+    owner: 'acme',
+    channel,
+    payload: payload('task.merged', key),
+    nowMs,
+  });
 }
 
 /** A channel that answers `answer(title)` and records what it accepted. */
@@ -42,7 +48,7 @@ function channel(answer: (title: string) => number) {
   return { post, accepted };
 }
 
-function deliverer(store: SqliteOutboxStore, post: ReturnType<typeof channel>['post'], maxAgeMs?: number) {
+function deliverer(store: SqlStore, post: ReturnType<typeof channel>['post'], maxAgeMs?: number) {
   const clock = { now: 1_000_000 };
   const logs: string[] = [];
   const dead: DeadLetter[] = [];
@@ -80,17 +86,17 @@ describe('dead letters', () => {
   it.each([400, 401, 404])(
     'a %i is dead after one try; the valid post behind it goes out next',
     async (status) => {
-      const store = SqliteOutboxStore.open(':memory:');
-      add(store, 'bad', 1_000_000);
-      add(store, 'good', 1_000_000);
+      const store = await SqlStore.open({ dataDir: ':memory:' });
+      await add(store, 'bad', 1_000_000);
+      await add(store, 'good', 1_000_000);
       const teams = channel((title) => (title === 'bad' ? status : 202));
       const { d, clock, logs, dead } = deliverer(store, teams.post);
       await d.tick();
       clock.now += 1_000;
       await d.tick();
       expect(teams.accepted).toEqual(['good']);
-      expect(store.pending(10)).toEqual([]);
-      expect(store.dead(10)).toMatchObject([
+      expect(await store.pending(10)).toEqual([]);
+      expect(await store.dead(10)).toMatchObject([
         { attempts: 1, reason: `Teams answered ${status} (permanent: not retried)` },
       ]);
       expect(dead).toEqual([
@@ -108,12 +114,12 @@ describe('dead letters', () => {
   );
 
   it('in 40 simulated hours of a channel that refuses one item for good, every other item is delivered', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const teams = channel((title) => (title === 'bad' ? 404 : 202));
     const { d, clock } = deliverer(store, teams.post);
-    add(store, 'bad', clock.now);
+    await add(store, 'bad', clock.now);
     for (let hour = 0; hour < 40; hour++) {
-      add(store, `h${hour}`, clock.now);
+      await add(store, `h${hour}`, clock.now);
       for (let tick = 0; tick < 3; tick++) {
         clock.now += 1_000;
         await d.tick();
@@ -121,20 +127,20 @@ describe('dead letters', () => {
       clock.now += 3_600_000;
     }
     expect(teams.accepted).toHaveLength(40);
-    expect(store.stats()).toEqual({ pending: [], oldestCreatedAt: null, dead: 1 });
+    expect(await store.stats()).toEqual({ pending: [], oldestCreatedAt: null, dead: 1 });
   });
 
   it('transient failures back off, capped, until the item is older than maxAgeMs; then it is dead', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
-    add(store, 'slow', 1_000_000);
+    const store = await SqlStore.open({ dataDir: ':memory:' });
+    await add(store, 'slow', 1_000_000);
     const teams = channel(() => 503);
     const { d, clock, dead } = deliverer(store, teams.post, 6 * 3_600_000);
     const waits: number[] = [];
-    while (store.pending(1).length > 0) {
-      const [item] = store.pending(1);
+    while ((await store.pending(1)).length > 0) {
+      const [item] = await store.pending(1);
       clock.now = Math.max(clock.now + 1_000, item?.nextAttemptAt ?? 0);
       await d.tick();
-      const [next] = store.pending(1);
+      const [next] = await store.pending(1);
       if (next) waits.push(next.nextAttemptAt - clock.now);
     }
     expect(Math.max(...waits)).toBeLessThanOrEqual(BACKOFF.capMs);
@@ -147,17 +153,17 @@ describe('dead letters', () => {
   });
 
   it('a 408 and a 429 are retried, not dead', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
-    add(store, 'a', 1_000_000);
+    const store = await SqlStore.open({ dataDir: ':memory:' });
+    await add(store, 'a', 1_000_000);
     const answers = [408, 429, 202];
     const teams = channel(() => answers.shift() ?? 202);
     const { d, clock } = deliverer(store, teams.post);
     for (let i = 0; i < 3; i++) {
-      clock.now = Math.max(clock.now + 1_000, store.pending(1)[0]?.nextAttemptAt ?? 0);
+      clock.now = Math.max(clock.now + 1_000, (await store.pending(1))[0]?.nextAttemptAt ?? 0);
       await d.tick();
     }
     expect(teams.accepted).toEqual(['a']);
-    expect(store.stats().dead).toBe(0);
+    expect((await store.stats()).dead).toBe(0);
   });
 });
 
@@ -165,16 +171,16 @@ describe('taskgraph-coordinator outbox', () => {
   /** A DATA_DIR holding one dead letter (#1) and two waiting items (#2, #3), like a server left it. */
   async function dataDir(): Promise<string> {
     const dir = mkdtempSync(path.join(tmpdir(), 'outbox-cli-'));
-    const store = SqliteOutboxStore.open(dir);
-    add(store, 'bad', 1_000_000);
-    add(store, 'w1', 1_000_000);
-    add(store, 'w2', 1_000_000, 'alerts');
-    store.deadLetter([1], 'Teams answered 404 (permanent: not retried)', 1_000_500);
-    store.retryLater(2, 9_000_000_000_000, 'Teams answered 503');
-    store.close();
+    const store = await SqlStore.open({ dataDir: dir });
+    await add(store, 'bad', 1_000_000);
+    await add(store, 'w1', 1_000_000);
+    await add(store, 'w2', 1_000_000, 'alerts');
+    await store.deadLetter([1], 'Teams answered 404 (permanent: not retried)', 1_000_500);
+    await store.retryLater(2, 9_000_000_000_000, 'Teams answered 503');
+    await store.close();
     return dir;
   }
-  const open = (dir: string) => SqliteOutboxStore.open(dir);
+  const open = (dir: string) => SqlStore.open({ dataDir: dir });
 
   it('lists waiting items and dead letters, as text and JSON', async () => {
     const dir = await dataDir();
@@ -197,23 +203,23 @@ describe('taskgraph-coordinator outbox', () => {
     const dir = await dataDir();
     const run = await cli(['outbox', 'retry', '--dead', '1', '--data-dir', dir]);
     expect(run).toMatchObject({ code: 0, stdout: '1 dead letter back in the queue, due now\n' });
-    const store = open(dir);
-    expect(store.pending(10).map((i) => [i.id, i.attempts])).toEqual([
+    const store = await open(dir);
+    expect((await store.pending(10)).map((i) => [i.id, i.attempts])).toEqual([
       [1, 0],
       [2, 1],
       [3, 0],
     ]);
-    expect(store.dead(10)).toEqual([]);
-    expect((store.pending(10)[0]?.nextAttemptAt ?? 0) <= Date.now()).toBe(true);
-    store.close();
+    expect(await store.dead(10)).toEqual([]);
+    expect(((await store.pending(10))[0]?.nextAttemptAt ?? 0) <= Date.now()).toBe(true);
+    await store.close();
   });
 
   it('retry without --dead makes waiting items due now', async () => {
     const dir = await dataDir();
     expect((await cli(['outbox', 'retry', '--data-dir', dir])).stdout).toBe('2 waiting items due now\n');
-    const store = open(dir);
-    expect(store.pending(10).every((i) => i.nextAttemptAt <= Date.now())).toBe(true);
-    store.close();
+    const store = await open(dir);
+    expect((await store.pending(10)).every((i) => i.nextAttemptAt <= Date.now())).toBe(true);
+    await store.close();
   });
 
   it('purge --dead deletes dead letters; purging waiting items needs their ids', async () => {
@@ -225,9 +231,9 @@ describe('taskgraph-coordinator outbox', () => {
       '1 dead letter deleted\n',
     );
     expect((await cli(['outbox', 'purge', '3', '--data-dir', dir])).stdout).toBe('1 waiting item deleted\n');
-    const store = open(dir);
-    expect(store.stats()).toMatchObject({ pending: [{ channel: 'general', count: 1 }], dead: 0 });
-    store.close();
+    const store = await open(dir);
+    expect(await store.stats()).toMatchObject({ pending: [{ channel: 'general', count: 1 }], dead: 0 });
+    await store.close();
   });
 
   it('says where it looked when the data directory holds no outbox, and refuses bad ids', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { SqliteOutboxStore } from '../../../src/adapters/store/sqlite-outbox-store.js';
+import { SqlStore } from '../../../src/adapters/store/sql-store.js';
 import { type PostResult, workflowPoster } from '../../../src/adapters/teams/post-workflow.js';
 import { OutboxDeliverer } from '../../../src/coordinator/deliver-outbox.js';
 import type { WorkflowsMessage } from '../../../src/domain/notify/cards.js';
@@ -22,7 +22,7 @@ const payload = (text: string): string =>
   } satisfies NotificationPayload);
 
 /** Enqueues one event for owner `acme`; its card says `text` (default: the key). */
-function add(store: SqliteOutboxStore, key: string, channel: string, nowMs: number, text = key): boolean {
+function add(store: SqlStore, key: string, channel: string, nowMs: number, text = key): Promise<boolean> {
   return store.enqueue({ dedupeKey: key, owner: 'acme', channel, payload: payload(text), nowMs });
 }
 
@@ -43,7 +43,7 @@ function endpoint(script: PostResult[]) {
   return { post, accepted, calls };
 }
 
-function setup(store: SqliteOutboxStore, post: ReturnType<typeof endpoint>['post']) {
+function setup(store: SqlStore, post: ReturnType<typeof endpoint>['post']) {
   const clock = { now: 1_000_000 };
   const deliverer = new OutboxDeliverer({
     store,
@@ -57,7 +57,7 @@ function setup(store: SqliteOutboxStore, post: ReturnType<typeof endpoint>['post
 
 describe('the outbox', () => {
   it('delivers every event exactly once, in order per channel, through 500, 429 with Retry-After, then 202', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const teams = endpoint([
       { status: 500, retryAfterMs: null },
       { status: 429, retryAfterMs: 30_000 },
@@ -68,23 +68,23 @@ describe('the outbox', () => {
       ['e2', 'general'],
       ['e3', 'alerts'],
     ] as const) {
-      add(store, key, channel, clock.now);
+      await add(store, key, channel, clock.now);
     }
-    for (let i = 0; i < 40 && store.pending(10).length > 0; i++) {
+    for (let i = 0; i < 40 && (await store.pending(10)).length > 0; i++) {
       await deliverer.tick();
       clock.now += 5_000;
     }
     expect(teams.calls.slice(0, 3)).toEqual(['general 500', 'alerts 429', 'general 202']);
     expect(teams.accepted.sort()).toEqual(['alerts:e3', 'general:e1', 'general:e2']);
     expect(teams.accepted.indexOf('general:e1')).toBeLessThan(teams.accepted.indexOf('general:e2'));
-    expect(store.pending(10)).toEqual([]);
+    expect(await store.pending(10)).toEqual([]);
   });
 
   it('honours Retry-After: nothing is posted to that channel before it passes', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const teams = endpoint([{ status: 429, retryAfterMs: 30_000 }]);
     const { clock, deliverer } = setup(store, teams.post);
-    add(store, 'k', 'alerts', clock.now);
+    await add(store, 'k', 'alerts', clock.now);
     await deliverer.tick();
     clock.now += 29_000;
     await deliverer.tick();
@@ -94,62 +94,62 @@ describe('the outbox', () => {
     expect(teams.calls).toEqual(['alerts 429', 'alerts 202']);
   });
 
-  it('never posts one event twice, whatever redelivers it', () => {
-    const store = SqliteOutboxStore.open(':memory:');
-    expect(add(store, 'task.merged:a', 'general', 1, 'a')).toBe(true);
-    expect(add(store, 'task.merged:a', 'general', 2, 'a')).toBe(false);
-    expect(store.pending(10)).toHaveLength(1);
+  it('never posts one event twice, whatever redelivers it', async () => {
+    const store = await SqlStore.open({ dataDir: ':memory:' });
+    expect(await add(store, 'task.merged:a', 'general', 1, 'a')).toBe(true);
+    expect(await add(store, 'task.merged:a', 'general', 2, 'a')).toBe(false);
+    expect(await store.pending(10)).toHaveLength(1);
   });
 
   it('survives a SIGKILL of the process right after enqueue (built store; `npm test` builds first)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'outbox-kill-'));
-    const storeModule = pathToFileURL(path.resolve('dist/adapters/store/sqlite-outbox-store.js')).href;
+    const storeModule = pathToFileURL(path.resolve('dist/adapters/store/sql-store.js')).href;
     const script = [
-      `import { SqliteOutboxStore } from '${storeModule}';`,
-      'const store = SqliteOutboxStore.open(process.argv[1]);',
-      `store.enqueue({ dedupeKey: 'killed', owner: 'acme', channel: 'general', payload: ${JSON.stringify(payload('killed'))}, nowMs: 1 });`,
+      `import { SqlStore } from '${storeModule}';`,
+      'const store = await SqlStore.open({ dataDir: process.argv[1] });',
+      `await store.enqueue({ dedupeKey: 'killed', owner: 'acme', channel: 'general', payload: ${JSON.stringify(payload('killed'))}, nowMs: 1 });`,
       "process.kill(process.pid, 'SIGKILL');",
     ].join('\n');
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, dir], {
       encoding: 'utf8',
     });
     expect(child.signal).toBe('SIGKILL');
-    const store = SqliteOutboxStore.open(dir);
+    const store = await SqlStore.open({ dataDir: dir });
     const teams = endpoint([]);
     const { clock, deliverer } = setup(store, teams.post);
     await deliverer.tick();
     clock.now += 5_000;
     await deliverer.tick();
     expect(teams.accepted).toEqual(['general:killed']);
-    expect(add(store, 'killed', 'general', 2)).toBe(false);
-    store.close();
+    expect(await add(store, 'killed', 'general', 2)).toBe(false);
+    await store.close();
   });
 
   it('survives a crash between enqueue and delivery, and then delivers exactly once', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'outbox-'));
-    const before = SqliteOutboxStore.open(dir);
-    add(before, 'k', 'general', 1);
-    before.close(); // the process dies here: nothing was posted
-    const after = SqliteOutboxStore.open(dir);
+    const before = await SqlStore.open({ dataDir: dir });
+    await add(before, 'k', 'general', 1);
+    await before.close(); // the process dies here: nothing was posted
+    const after = await SqlStore.open({ dataDir: dir });
     const teams = endpoint([]);
     const { clock, deliverer } = setup(after, teams.post);
     await deliverer.tick();
     clock.now += 5_000;
     await deliverer.tick();
     expect(teams.accepted).toEqual(['general:k']);
-    after.close();
-    const reopened = SqliteOutboxStore.open(dir);
-    expect(reopened.pending(10)).toEqual([]);
-    expect(add(reopened, 'k', 'general', 2)).toBe(false);
-    reopened.close();
+    await after.close();
+    const reopened = await SqlStore.open({ dataDir: dir });
+    expect(await reopened.pending(10)).toEqual([]);
+    expect(await add(reopened, 'k', 'general', 2)).toBe(false);
+    await reopened.close();
   });
 
   it('posts at most once a second per URL', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const teams = endpoint([]);
     const { clock, deliverer } = setup(store, teams.post);
-    add(store, 'a', 'general', clock.now);
-    add(store, 'b', 'general', clock.now);
+    await add(store, 'a', 'general', clock.now);
+    await add(store, 'b', 'general', clock.now);
     await deliverer.tick();
     clock.now += 500;
     await deliverer.tick();
@@ -160,22 +160,22 @@ describe('the outbox', () => {
   });
 
   it('sends a digest card when events pile up within a minute', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const bodies: WorkflowsMessage[] = [];
     const { clock, deliverer } = setup(store, async (_url, message) => {
       bodies.push(message);
       return { status: 202, retryAfterMs: null };
     });
-    for (let i = 0; i < 8; i++) add(store, `e${i}`, 'general', clock.now + i, `event ${i}`);
+    for (let i = 0; i < 8; i++) await add(store, `e${i}`, 'general', clock.now + i, `event ${i}`);
     clock.now += 10;
     await deliverer.tick();
     expect(bodies).toHaveLength(1);
     expect(JSON.stringify(bodies[0])).toContain('(8 events)');
-    expect(store.pending(10)).toEqual([]);
+    expect(await store.pending(10)).toEqual([]);
   });
 
   it('keeps events for a channel it has no URL for (nothing is dropped)', async () => {
-    const store = SqliteOutboxStore.open(':memory:');
+    const store = await SqlStore.open({ dataDir: ':memory:' });
     const errors: string[] = [];
     const deliverer = new OutboxDeliverer({
       store,
@@ -185,9 +185,9 @@ describe('the outbox', () => {
       random: () => 0.5,
       onError: (m) => errors.push(m),
     });
-    add(store, 'k', 'general', 0);
+    await add(store, 'k', 'general', 0);
     await deliverer.tick();
-    expect(store.pending(10)).toHaveLength(1);
+    expect(await store.pending(10)).toHaveLength(1);
     expect(errors[0]).toContain('no URL for channel "general"');
   });
 });
