@@ -1,5 +1,5 @@
 /**
- * `npm run bench [graph-core|merge|protection|fuzz]`: runs the benchmarks (default: all) and writes JSON to
+ * `npm run bench [graph-core|merge|protection|replicas|fuzz]`: runs the benchmarks (default: all) and writes JSON to
  * bench/results/<name>.json (and stdout). Figures are only compared within one run: this machine is
  * shared and noisy.
  */
@@ -9,6 +9,7 @@ import { benchFuzz } from './fuzz.js';
 import { benchGraphCore } from './graph-core.js';
 import { benchMerge } from './merge.js';
 import { benchProtection } from './protection.js';
+import { benchReplicas } from './replicas.js';
 
 const outDir = path.resolve('bench/results');
 mkdirSync(outDir, { recursive: true });
@@ -17,6 +18,7 @@ const runs: Record<string, () => unknown | Promise<unknown>> = {
   'graph-core': () => benchGraphCore(),
   merge: () => benchMerge(),
   protection: () => benchProtection(),
+  replicas: () => benchReplicas(),
   fuzz: () => benchFuzz(),
 };
 

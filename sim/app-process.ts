@@ -96,6 +96,16 @@ export class AppProcess {
     await this.start();
   }
 
+  /** The running process's id (for RSS readings), if it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.#child?.pid : undefined;
+  }
+
+  /** Kills the process with SIGKILL and leaves it dead (a crashed replica that does not come back). */
+  async kill(): Promise<void> {
+    await this.#kill('SIGKILL');
+  }
+
   /** Stops the process: SIGTERM, then SIGKILL after 3 s. */
   async stop(): Promise<void> {
     await this.#kill('SIGTERM', 3_000);

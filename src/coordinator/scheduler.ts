@@ -158,10 +158,12 @@ export class Scheduler {
           if (this.#closed || this.#running.size >= this.#o.maxConcurrent) break;
           if (this.#running.has(key) || (this.#busyUntil.get(key) ?? 0) > this.#o.now()) continue;
           this.#busyUntil.delete(key);
-          const run = this.#work(key).finally(() => {
-            this.#running.delete(key);
-            void this.#kick();
-          });
+          const run = this.#work(key)
+            .catch((error: unknown) => this.#o.log.error({ repo: key, err: error }, 'scheduler: work failed'))
+            .finally(() => {
+              this.#running.delete(key);
+              void this.#kick();
+            });
           this.#running.set(key, run);
         }
       } while (this.#kickAgain && !this.#closed);

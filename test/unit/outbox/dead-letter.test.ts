@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqlStore } from '../../../src/adapters/store/sql-store.js';
 import type { PostResult } from '../../../src/adapters/teams/post-workflow.js';
+import { runOutbox } from '../../../src/cli/commands/outbox.js';
 import { BACKOFF } from '../../../src/coordinator/backoff.js';
 import {
   type DeadLetter,
@@ -17,6 +18,7 @@ import {
 } from '../../../src/coordinator/deliver-outbox.js';
 import type { WorkflowsMessage } from '../../../src/domain/notify/cards.js';
 import { cli } from '../../helpers/cli.js';
+import { ENGINES, POSTGRES_SKIPPED } from '../../helpers/stores.js';
 
 const URL_G = 'https://x.logic.azure.com/workflows/g/triggers/manual/paths/invoke?sig=SECRET';
 const payload = (event: string, title: string) =>
@@ -244,4 +246,31 @@ describe('taskgraph-coordinator outbox', () => {
     const bad = await cli(['outbox', 'retry', 'x1', '--data-dir', await dataDir()]);
     expect(bad.code).toBe(2);
   });
+});
+
+describe('taskgraph-coordinator outbox on PostgreSQL', () => {
+  const postgres = ENGINES.find((e) => e.name === 'postgres');
+  it.skipIf(!postgres)(
+    postgres
+      ? 'lists and retries dead letters in the store DATABASE_URL names'
+      : `skipped: ${POSTGRES_SKIPPED}`,
+    async () => {
+      const { open, location } = await (postgres as NonNullable<typeof postgres>).fresh();
+      const store = await open();
+      await add(store, 'bad', 1_000_000);
+      await store.deadLetter([1], 'Teams answered 404 (permanent: not retried)', 1_000_500);
+      await store.close();
+      const out: string[] = [];
+      const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t), color: false };
+      const env = { DATABASE_URL: location.databaseUrl };
+      expect(await runOutbox('list', [], { dead: true, format: 'json' }, io, env)).toBe(0);
+      expect(JSON.parse(out.join(''))).toMatchObject([{ id: 1, event: 'task.merged' }]);
+      out.length = 0;
+      expect(await runOutbox('retry', ['1'], { dead: true, format: 'text' }, io, env)).toBe(0);
+      expect(out.join('')).toBe('1 dead letter back in the queue, due now\n');
+      const after = await open();
+      expect((await after.pending(10)).map((i) => i.id)).toEqual([1]);
+      await after.close();
+    },
+  );
 });
