@@ -308,6 +308,9 @@ export function demoConfig(options: Pick<DemoOptions, 'strategy' | 'ciMs' | 'tra
     '      channel: alerts',
     '    - events: [task.merged, generation.completed, graph.completed, task.unblocked, custom]',
     '      channel: general',
+    // Ready signals: a workflow could start each task's agent from these (the report lists them).
+    'agents:',
+    '  dispatch: true',
     '',
   ].join('\n');
 }

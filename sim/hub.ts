@@ -72,6 +72,8 @@ export interface Repo {
   readonly pulls: Map<number, Pull>;
   readonly comments: Comment[];
   readonly checkRuns: CheckRun[];
+  /** `repository_dispatch` events sent to the repository (`POST /repos/{o}/{r}/dispatches`), oldest first. */
+  readonly dispatches: { eventType: string; clientPayload: unknown; at: string; by: string }[];
   /** Commit statuses (the older API beside check runs), oldest first. */
   readonly statuses: {
     sha: string;
@@ -206,6 +208,7 @@ export class Hub extends EventEmitter<{ event: [HubEvent] }> {
       comments: [],
       checkRuns: [],
       statuses: [],
+      dispatches: [],
       reactions: [],
       collaborators: new Map(),
       protection: new Map(),

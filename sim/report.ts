@@ -98,6 +98,8 @@ export interface DemoReport {
   readonly repeated: readonly string[];
   /** The app's check runs still in progress at the end. */
   readonly stuck: readonly { name: string; headSha: string; title: string | null }[];
+  /** `repository_dispatch` events the app sent (`agents.dispatch`): the task of each, in order. */
+  readonly dispatches: readonly { readonly eventType: string; readonly task: string; readonly at: string }[];
   /** Every answer GitHub's rules would give: refusals (403, 405, 422) and conflicts (409), by route and message. */
   readonly refusals: readonly { route: string; status: number; message: string; count: number }[];
   readonly mainHistory: readonly string[];
@@ -248,6 +250,11 @@ export async function buildReport(input: {
       .filter((r) => r.appId === input.hub.app.id && r.status !== 'completed')
       .map((r) => ({ name: r.name, headSha: r.headSha, title: r.output.title })),
     refusals: refusalRows(log),
+    dispatches: input.repo.dispatches.map((d) => ({
+      eventType: d.eventType,
+      task: String((d.clientPayload as { task?: unknown }).task ?? ''),
+      at: d.at,
+    })),
     mainHistory: await repo.git.log('refs/heads/main'),
     workdir: input.workdir,
     appLog: input.appLog,

@@ -15,7 +15,7 @@ import { withRequestMetrics } from './adapters/github/request-metrics.js';
 import type { Metrics } from './adapters/metrics/metrics.js';
 import { LeaseLostError, type Store } from './adapters/store/outbox-store.js';
 import { SqlStore } from './adapters/store/sql-store.js';
-import type { ChannelDirectory } from './adapters/teams/channels-file.js';
+import { ChannelDirectory } from './adapters/teams/channels-file.js';
 import { type PostMessage, workflowPoster } from './adapters/teams/post-workflow.js';
 import { backoffMs } from './coordinator/backoff.js';
 import { runComment } from './coordinator/commands/run-comment.js';
@@ -106,7 +106,9 @@ export function coordinatorApp(
     const budget = new RateBudget();
     const now = options.now ?? Date.now;
     const teams = options.notifications;
-    const notifier = teams ? new Notifier({ store, channels: teams.channels, now, log: app.log }) : null;
+    // Every event is journaled (the after-action summary and the once-per-task dispatches read the
+    // journal); without Teams nothing is posted.
+    const notifier = new Notifier({ store, channels: teams?.channels ?? NO_CHANNELS, now, log: app.log });
     const deliverer = teams
       ? new OutboxDeliverer({
           store,
@@ -136,6 +138,7 @@ export function coordinatorApp(
       log: app.log,
       now,
       notifier,
+      journal: store,
     };
 
     /**
@@ -308,6 +311,9 @@ export function coordinatorApp(
     });
   };
 }
+
+/** No Teams channels for anyone (events are journaled, not posted). */
+const NO_CHANNELS = new ChannelDirectory(new Map());
 
 /**
  * Every repository of every installation (`GET /app/installations` with the app JWT, then

@@ -9,6 +9,26 @@ import { commitJson, ok, paginate, type Route, repoJson, repoOf, requirePermissi
 
 export const REPO_ROUTES: readonly Route[] = [
   {
+    // docs "Create a repository dispatch event": contents write; `event_type` 1..100 characters;
+    // `client_payload` an object of at most 10 top-level properties; 204 No Content.
+    method: 'POST',
+    template: '/repos/{owner}/{repo}/dispatches',
+    handle: async (hub, req) => {
+      const repo = repoOf(hub, req);
+      requirePermission(hub, req, 'contents', 'write');
+      const eventType = req.body.event_type;
+      if (typeof eventType !== 'string' || eventType.length === 0 || eventType.length > 100)
+        throw new HttpError(422, 'Invalid request.\n\nNo subschema in "anyOf" matched.');
+      const payload = req.body.client_payload ?? {};
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+        throw new HttpError(422, 'Invalid request.\n\nFor \'properties/client_payload\', is not an object.');
+      if (Object.keys(payload).length > 10)
+        throw new HttpError(422, 'Invalid request.\n\nNo more than 10 properties are allowed; 11 were supplied.');
+      repo.dispatches.push({ eventType, clientPayload: payload, at: hub.nowIso(), by: req.actor.login });
+      return { status: 204 };
+    },
+  },
+  {
     method: 'GET',
     template: '/repos/{owner}/{repo}',
     handle: async (hub, req) => ok(repoJson(hub, repoOf(hub, req))),

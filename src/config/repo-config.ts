@@ -168,6 +168,21 @@ const route = z.strictObject({
   channel: channelKey.describe('Channel key; the server maps keys to Teams Workflows URLs.'),
 });
 
+const agents = z
+  .strictObject({
+    /**
+     * Send a `repository_dispatch` event `task-ready` when a task becomes ready, so a workflow can
+     * start an agent on it (needs `contents: write`, which the app has).
+     */
+    dispatch: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Send a repository_dispatch event task-ready (client_payload: task, file, branch, level, depends_on) once per task when it becomes ready, so a workflow can start its agent.',
+      ),
+  })
+  .prefault({});
+
 const notifications = z
   .strictObject({
     /** Channel for events no route matches (and for unknown channel keys). */
@@ -207,6 +222,7 @@ export const repoConfigSchema = z
     pull_requests: pullRequests,
     status,
     notifications,
+    agents,
     /** Plan and log, but write nothing to GitHub. */
     dry_run: z.boolean().default(false).describe('Plan and log every action, but write nothing to GitHub.'),
   })

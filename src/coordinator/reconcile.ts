@@ -6,17 +6,19 @@
 
 import type { Logger } from 'probot';
 import type { BlobCache } from '../adapters/github/blob-cache.js';
+import { dispatchTaskReady } from '../adapters/github/dispatch.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
 import { readRepoConfig } from '../adapters/github/read-config.js';
 import { readSnapshot } from '../adapters/github/read-snapshot.js';
 import type { SettledSet } from '../adapters/github/read-staging.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
-import type { Fence } from '../adapters/store/outbox-store.js';
+import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
 import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
+import { taskReadyPayload } from '../domain/merge/dispatch.js';
 import { planReconcile } from '../domain/merge/plan.js';
-import type { CoordinatorEvent, Plan } from '../domain/merge/types.js';
+import type { CoordinatorEvent, Plan, RepoSnapshot } from '../domain/merge/types.js';
 import { executePlan } from './execute-plan.js';
 import { contextOf, type Notifier } from './notifier.js';
 
@@ -36,6 +38,8 @@ export interface ReconcileDeps {
   readonly now: () => number;
   /** Where events go (null: logged only). */
   readonly notifier: Notifier | null;
+  /** The event journal: which events were announced already (task-ready dispatches go out once). */
+  readonly journal?: Pick<OutboxStore, 'unannounced'>;
 }
 
 export interface ReconcileResult {
@@ -106,15 +110,66 @@ export async function reconcileRepo(
       fence,
     );
   };
-  await publish(plan.events);
+  // Ready signals for agents go out before their task.ready is journaled: a dispatch that fails is
+  // not journaled, so the next reconcile (after a backoff) sends it again.
+  const undelivered = await dispatchReady(deps, octokit, repo, read.snapshot, plan.events);
+  await publish(plan.events.filter((e) => !undelivered.has(e.key)));
   const result = await executePlan({ octokit, repo, read, plan, log: deps.log });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
+  const failed = [
+    ...(result.sideEffectsFailed ?? []),
+    ...(undelivered.size > 0 ? ['repository_dispatch task-ready'] : []),
+  ];
   return {
     plan,
     outcome: result.outcome,
     reconcileAgain: result.reconcileAgain,
     active,
     actionTookEffect: plan.action.kind !== 'wait' && result.actionTookEffect !== false,
-    ...(result.sideEffectsFailed ? { sideEffectsFailed: result.sideEffectsFailed } : {}),
+    ...(failed.length > 0 ? { sideEffectsFailed: failed } : {}),
   };
+}
+
+/**
+ * With `agents.dispatch: true`, sends `task-ready` for each ready task whose `task.ready` was not
+ * announced yet. @returns the keys of the events whose dispatch failed (logged with the fix).
+ */
+export async function dispatchReady(
+  deps: ReconcileDeps,
+  octokit: Octokit,
+  repo: RepoRef,
+  snapshot: RepoSnapshot,
+  events: readonly CoordinatorEvent[],
+): Promise<Set<string>> {
+  const failed = new Set<string>();
+  if (!snapshot.config.agents.dispatch || !deps.journal) return failed;
+  const ready = events.filter((e) => e.type === 'task.ready' && e.taskId !== null);
+  const fresh = new Set(
+    await deps.journal.unannounced(
+      `${repo.owner}/${repo.repo}`,
+      ready.map((e) => e.key),
+    ),
+  );
+  const prefix = snapshot.config.branches.prefixes[0] ?? '';
+  for (const event of ready) {
+    if (!fresh.has(event.key)) continue;
+    const payload = taskReadyPayload(
+      snapshot.loaded.graph,
+      snapshot.taskPaths,
+      event.taskId as string,
+      prefix,
+    );
+    if (!payload) continue;
+    try {
+      await dispatchTaskReady(octokit, repo, payload);
+      deps.log.info({ repo: `${repo.owner}/${repo.repo}`, task: payload.task }, 'dispatched task-ready');
+    } catch (error) {
+      failed.add(event.key);
+      deps.log.error(
+        { repo: `${repo.owner}/${repo.repo}`, task: payload.task, err: error },
+        'repository_dispatch task-ready failed; retried after a backoff (the app needs contents: write)',
+      );
+    }
+  }
+  return failed;
 }

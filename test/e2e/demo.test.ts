@@ -38,6 +38,14 @@ describe('the demo on wraith snapshot 01 (35 tasks)', () => {
     expect(report.mainHistory.filter((l) => / Merge task .+ \(#\d+\)$/.test(l))).toHaveLength(26);
     expect(report.lowerBoundMs).toBeGreaterThan(0);
     expect(report.makespanMs).toBeGreaterThanOrEqual(report.lowerBoundMs);
+    // Ready signals (agents.dispatch): one task-ready dispatch per task, never two; every
+    // implementation task, roots included, got its own.
+    const dispatched = report.dispatches.map((d) => d.task);
+    expect(dispatched.length).toBe(new Set(dispatched).size);
+    expect(report.dispatches.every((d) => d.eventType === 'task-ready')).toBe(true);
+    const implementation = report.tasks.filter((t) => t.kind === 'implementation').map((t) => t.taskId);
+    expect(implementation.filter((id) => !dispatched.includes(id))).toEqual([]);
+    expect(dispatched).toContain('setup/project-init');
   }, 300_000);
 });
 

@@ -71,6 +71,8 @@ export interface OutboxStore {
    * @throws LeaseLostError when `fence` names a lease this holder no longer has.
    */
   publish(event: EventRecord, notifications: readonly NewNotification[], fence?: Fence): Promise<boolean>;
+  /** The keys among `keys` that the repository's journal does not hold yet (not announced). */
+  unannounced(repo: string, keys: readonly string[]): Promise<string[]>;
   /** Whether the journal holds any event of the repository (false: the app sees it for the first time). */
   hasHistory(repo: string): Promise<boolean>;
   /** Every recorded event of a repository, oldest first. */

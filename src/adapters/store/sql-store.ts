@@ -172,6 +172,21 @@ export class SqlStore implements Store {
     });
   }
 
+  async unannounced(repo: string, keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const known = await this.#db
+      .selectFrom('events')
+      .select('key')
+      .where(
+        'key',
+        'in',
+        keys.map((k) => `${repo}:${k}`),
+      )
+      .execute();
+    const seen = new Set(known.map((r) => r.key.slice(repo.length + 1)));
+    return keys.filter((k) => !seen.has(k));
+  }
+
   async hasHistory(repo: string): Promise<boolean> {
     return (
       (await this.#db
