@@ -21,9 +21,12 @@ export const REPO_ROUTES: readonly Route[] = [
         throw new HttpError(422, 'Invalid request.\n\nNo subschema in "anyOf" matched.');
       const payload = req.body.client_payload ?? {};
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-        throw new HttpError(422, 'Invalid request.\n\nFor \'properties/client_payload\', is not an object.');
+        throw new HttpError(422, "Invalid request.\n\nFor 'properties/client_payload', is not an object.");
       if (Object.keys(payload).length > 10)
-        throw new HttpError(422, 'Invalid request.\n\nNo more than 10 properties are allowed; 11 were supplied.');
+        throw new HttpError(
+          422,
+          `Invalid request.\n\nNo more than 10 properties are allowed; ${Object.keys(payload).length} were supplied.`,
+        );
       repo.dispatches.push({ eventType, clientPayload: payload, at: hub.nowIso(), by: req.actor.login });
       return { status: 204 };
     },
