@@ -41,7 +41,9 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 ENV HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/data
-# The Teams outbox lives here: mount a volume so a restart delivers what was queued.
+# The store (Teams outbox, journal, leases) lives here on SQLite: mount a volume so a restart
+# delivers what was queued. Several replicas: set DATABASE_URL (PostgreSQL) instead, and a REPLICA_ID
+# per container; the volume is then unused.
 VOLUME ["/app/data"]
 # /healthz answers 200 while the process serves (slim has no curl; node's fetch does it).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
