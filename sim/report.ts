@@ -98,6 +98,23 @@ export interface DemoReport {
   readonly repeated: readonly string[];
   /** The app's check runs still in progress at the end. */
   readonly stuck: readonly { name: string; headSha: string; title: string | null }[];
+  /** Every issue of the repository (the dashboard among them), with its comments. */
+  readonly issues: readonly {
+    readonly number: number;
+    readonly title: string;
+    readonly body: string;
+    readonly labels: readonly string[];
+    readonly comments: readonly { readonly user: string; readonly body: string }[];
+  }[];
+  /** Every pull request: head and base branch, state, merged. */
+  readonly pulls: readonly {
+    readonly number: number;
+    readonly title: string;
+    readonly head: string;
+    readonly base: string;
+    readonly state: string;
+    readonly merged: boolean;
+  }[];
   /** `repository_dispatch` events the app sent (`agents.dispatch`): the task of each, in order. */
   readonly dispatches: readonly { readonly eventType: string; readonly task: string; readonly at: string }[];
   /** Every answer GitHub's rules would give: refusals (403, 405, 422) and conflicts (409), by route and message. */
@@ -250,6 +267,23 @@ export async function buildReport(input: {
       .filter((r) => r.appId === input.hub.app.id && r.status !== 'completed')
       .map((r) => ({ name: r.name, headSha: r.headSha, title: r.output.title })),
     refusals: refusalRows(log),
+    issues: [...input.repo.issues.values()].map((i) => ({
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      labels: [...i.labels],
+      comments: input.repo.comments
+        .filter((c) => c.issueNumber === i.number)
+        .map((c) => ({ user: c.user.login, body: c.body })),
+    })),
+    pulls: [...input.repo.pulls.values()].map((p) => ({
+      number: p.number,
+      title: p.title,
+      head: p.headRef,
+      base: p.baseRef,
+      state: p.state,
+      merged: p.mergedAt !== null,
+    })),
     dispatches: input.repo.dispatches.map((d) => ({
       eventType: d.eventType,
       task: String((d.clientPayload as { task?: unknown }).task ?? ''),

@@ -168,6 +168,24 @@ const route = z.strictObject({
   channel: channelKey.describe('Channel key; the server maps keys to Teams Workflows URLs.'),
 });
 
+const dashboard = z
+  .strictObject({
+    /** Keep one issue per repository that shows the graph's progress (Renovate's dependency dashboard). */
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Keep one issue with the graph's progress: counts, generations, critical path, a Mermaid graph.",
+      ),
+    title: z
+      .string()
+      .min(1)
+      .max(200)
+      .default('Task graph dashboard')
+      .describe('Title of the dashboard issue.'),
+  })
+  .prefault({});
+
 const agents = z
   .strictObject({
     /**
@@ -222,6 +240,7 @@ export const repoConfigSchema = z
     pull_requests: pullRequests,
     status,
     notifications,
+    dashboard,
     agents,
     /** Plan and log, but write nothing to GitHub. */
     dry_run: z.boolean().default(false).describe('Plan and log every action, but write nothing to GitHub.'),

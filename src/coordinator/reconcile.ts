@@ -6,6 +6,7 @@
 
 import type { Logger } from 'probot';
 import type { BlobCache } from '../adapters/github/blob-cache.js';
+import { syncDashboard } from '../adapters/github/dashboard-issue.js';
 import { dispatchTaskReady } from '../adapters/github/dispatch.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
@@ -16,9 +17,11 @@ import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
 import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
+import { dashboardBody } from '../domain/merge/dashboard.js';
 import { taskReadyPayload } from '../domain/merge/dispatch.js';
 import { planReconcile } from '../domain/merge/plan.js';
 import type { CoordinatorEvent, Plan, RepoSnapshot } from '../domain/merge/types.js';
+import { BranchIndex } from '../domain/tasks/branch-names.js';
 import { executePlan } from './execute-plan.js';
 import { contextOf, type Notifier } from './notifier.js';
 
@@ -116,9 +119,11 @@ export async function reconcileRepo(
   await publish(plan.events.filter((e) => !undelivered.has(e.key)));
   const result = await executePlan({ octokit, repo, read, plan, log: deps.log });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
+  const dashboardFailed = await updateDashboard(deps, octokit, repo, read.snapshot);
   const failed = [
     ...(result.sideEffectsFailed ?? []),
     ...(undelivered.size > 0 ? ['repository_dispatch task-ready'] : []),
+    ...(dashboardFailed ? ['dashboard issue'] : []),
   ];
   return {
     plan,
@@ -128,6 +133,35 @@ export async function reconcileRepo(
     actionTookEffect: plan.action.kind !== 'wait' && result.actionTookEffect !== false,
     ...(failed.length > 0 ? { sideEffectsFailed: failed } : {}),
   };
+}
+
+/**
+ * Rewrites the dashboard issue when its body changed (`dashboard.enabled`, repositories with a task
+ * graph only). @returns whether it failed (logged; the reconcile is retried after a backoff).
+ */
+async function updateDashboard(
+  deps: ReconcileDeps,
+  octokit: Octokit,
+  repo: RepoRef,
+  snapshot: RepoSnapshot,
+): Promise<boolean> {
+  const { dashboard, branches } = snapshot.config;
+  if (!dashboard.enabled || snapshot.loaded.graph.ids.length === 0) return false;
+  const index = new BranchIndex(snapshot.loaded.graph.ids, branches.prefixes);
+  try {
+    const done = await syncDashboard(octokit, repo, {
+      title: dashboard.title,
+      body: dashboardBody(snapshot, index, dashboard.title),
+    });
+    if (done !== 'unchanged') deps.log.info({ repo: `${repo.owner}/${repo.repo}`, done }, 'dashboard issue');
+    return false;
+  } catch (error) {
+    deps.log.error(
+      { repo: `${repo.owner}/${repo.repo}`, err: error },
+      'cannot write the dashboard issue (the app needs issues: write)',
+    );
+    return true;
+  }
 }
 
 /**

@@ -46,6 +46,11 @@ describe('the demo on wraith snapshot 01 (35 tasks)', () => {
     const implementation = report.tasks.filter((t) => t.kind === 'implementation').map((t) => t.taskId);
     expect(implementation.filter((id) => !dispatched.includes(id))).toEqual([]);
     expect(dispatched).toContain('setup/project-init');
+    // The dashboard issue: one, and at the end it shows every task completed.
+    const dashboards = report.issues.filter((i) => i.labels.includes('coordinator: dashboard'));
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]?.body).toContain('**35 of 35 tasks completed** (100%)');
+    expect(dashboards[0]?.body).toContain('```mermaid');
   }, 300_000);
 });
 

@@ -172,6 +172,7 @@ export function mockColdStart(api: nock.Scope) {
 
 /** The reads of the base state alone (config, repo, base ref, tree), as comment commands do; blobs cached or mocked elsewhere. */
 export function mockBaseReads(api: nock.Scope, config = 'merge:\n  required_checks: [ci]\n') {
+  mockDashboard(api);
   return api
     .get(`${R}/contents/.github%2Fcoordinator.yml`)
     .reply(200, config, { 'content-type': 'text/plain; charset=utf-8' })
@@ -188,4 +189,22 @@ export function mockBaseReads(api: nock.Scope, config = 'merge:\n  required_chec
         { path: 'tasks/sub/b.md', type: 'blob', sha: '3'.repeat(40) },
       ],
     });
+}
+
+/**
+ * The dashboard issue (`dashboard.enabled`, on by default): its list, create and edit answered for
+ * any repository, optionally (tests about other behaviour need not account for it; its own tests
+ * are in test/unit/adapters/dashboard-issue.test.ts).
+ */
+export function mockDashboard(api: nock.Scope): nock.Scope {
+  return api
+    .get(/\/repos\/[^/]+\/[^/]+\/issues\?/)
+    .optionally()
+    .reply(200, [])
+    .post(/\/repos\/[^/]+\/[^/]+\/issues$/)
+    .optionally()
+    .reply(201, { number: 900 })
+    .patch(/\/repos\/[^/]+\/[^/]+\/issues\/\d+$/)
+    .optionally()
+    .reply(200, { number: 900 });
 }

@@ -27,6 +27,7 @@ describe('parseRepoConfig', () => {
       pull_requests: { open_draft: true, draft_after: 120_000 },
       status: { auto_complete_levels: ['planning'] },
       notifications: { default_channel: 'general', routes: [], stall_after: 14_400_000 },
+      dashboard: { enabled: true, title: 'Task graph dashboard' },
       agents: { dispatch: false },
       dry_run: false,
     });
