@@ -126,7 +126,15 @@ export type HubEvent =
       sender: Actor;
     }
   | { kind: 'pull_request_review'; repo: Repo; pull: Pull; review: Review; sender: Actor }
-  | { kind: 'issues'; action: 'opened' | 'edited' | 'closed'; repo: Repo; issue: Issue; sender: Actor }
+  | {
+      kind: 'issues';
+      action: 'opened' | 'edited' | 'closed';
+      repo: Repo;
+      issue: Issue;
+      sender: Actor;
+      /** For `edited`: the body before the edit (GitHub's `changes.body.from`). */
+      previousBody?: string;
+    }
   | { kind: 'issue_comment'; repo: Repo; comment: Comment; isPull: boolean; sender: Actor };
 
 /** An error with the HTTP status and message GitHub would answer. */
@@ -487,13 +495,21 @@ export class Hub extends EventEmitter<{ event: [HubEvent] }> {
     changes: { title?: string; body?: string; state?: 'open' | 'closed'; labels?: string[] },
     user: Actor,
   ): void {
+    const previousBody = issue.body;
     if (changes.title !== undefined) issue.title = changes.title;
     if (changes.body !== undefined) issue.body = changes.body;
     if (changes.labels !== undefined) issue.labels = [...changes.labels];
     const closing = changes.state === 'closed' && issue.state === 'open';
     if (changes.state !== undefined) issue.state = changes.state;
     issue.updatedAt = this.nowIso();
-    this.emit('event', { kind: 'issues', action: closing ? 'closed' : 'edited', repo, issue, sender: user });
+    this.emit('event', {
+      kind: 'issues',
+      action: closing ? 'closed' : 'edited',
+      repo,
+      issue,
+      sender: user,
+      previousBody,
+    });
   }
 
   createCheckRun(

@@ -114,6 +114,7 @@ export interface DemoReport {
     readonly base: string;
     readonly state: string;
     readonly merged: boolean;
+    readonly comments: readonly { readonly user: string; readonly body: string }[];
   }[];
   /** `repository_dispatch` events the app sent (`agents.dispatch`): the task of each, in order. */
   readonly dispatches: readonly { readonly eventType: string; readonly task: string; readonly at: string }[];
@@ -283,6 +284,9 @@ export async function buildReport(input: {
       base: p.baseRef,
       state: p.state,
       merged: p.mergedAt !== null,
+      comments: input.repo.comments
+        .filter((c) => c.issueNumber === p.number)
+        .map((c) => ({ user: c.user.login, body: c.body })),
     })),
     dispatches: input.repo.dispatches.map((d) => ({
       eventType: d.eventType,

@@ -8,7 +8,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Comment, Hub, HubEvent, Issue, Pull, Repo } from './hub.js';
+import type { Actor, Comment, Hub, HubEvent, Issue, Pull, Repo } from './hub.js';
 import type { Review } from './reviews.js';
 import { checkRunJson, commentJson, issueJson, reviewJson } from './routes.js';
 
@@ -83,7 +83,10 @@ export function payloadOf(hub: Hub, event: HubEvent): { name: string; payload: P
         payload: reviewPayload(hub, event.repo, event.pull, event.review),
       };
     case 'issues':
-      return { name: 'issues', payload: issuePayload(hub, event.repo, event.issue, event.action) };
+      return {
+        name: 'issues',
+        payload: issuePayload(hub, event.repo, event.issue, event.action, event.sender, event.previousBody),
+      };
   }
 }
 
@@ -109,7 +112,14 @@ function reviewPayload(hub: Hub, repo: Repo, pull: Pull, review: Review): Payloa
   return payload;
 }
 
-function issuePayload(hub: Hub, repo: Repo, issue: Issue, action: string): Payload {
+function issuePayload(
+  hub: Hub,
+  repo: Repo,
+  issue: Issue,
+  action: string,
+  sender: Actor,
+  previousBody: string | undefined,
+): Payload {
   const payload = base(hub, repo, example('issues', action));
   const json = payload.issue as Payload;
   const rendered = issueJson(hub, repo, issue);
@@ -125,9 +135,11 @@ function issuePayload(hub: Hub, repo: Repo, issue: Issue, action: string): Paylo
     labels: issue.labels.map((name, i) => ({ ...labelTemplate(), id: i + 1, name })),
     user: userOf(issue.user, json.user as Payload),
   });
-  if (action === 'edited') payload.changes = { body: { from: '' } };
+  // docs "Webhook events and payloads", issues.edited: `changes.body.from` is the previous body;
+  // `sender` is who edited it (not the issue's author).
+  if (action === 'edited') payload.changes = { body: { from: previousBody ?? '' } };
   payload.action = action;
-  payload.sender = userOf(issue.user, payload.sender as Payload);
+  payload.sender = userOf(sender, payload.sender as Payload);
   return payload;
 }
 

@@ -2,8 +2,10 @@
  * Webhook handlers only pick targets (Bulldozer's habit): each maps an event to the repositories to
  * reconcile and pokes them. No decisions are made here; the reconcile reads state and decides.
  */
+
 import type { Probot } from 'probot';
 import type { CommentEvent } from '../coordinator/commands/run-comment.js';
+import { DASHBOARD_LABEL, DASHBOARD_MARKER, newlyTicked } from '../domain/merge/dashboard.js';
 
 /** A repository to reconcile and the installation that reaches it. */
 export interface Target {
@@ -152,6 +154,35 @@ export function registerHandlers(
   });
 
   // Only new comments: edits and deletions never run commands (an edit must not replay them).
+  // A ticked checkbox on the dashboard issue runs its command on that PR as the person who ticked
+  // it (their permission decides); the next reconcile rewrites the body, which unticks it.
+  app.on('issues.edited', async (context) => {
+    const payload = context.payload as RepoPayload & {
+      issue: { number: number; body?: string | null; html_url: string; labels?: { name: string }[] };
+      changes?: { body?: { from?: string } };
+      sender?: { login?: string; type?: string };
+    };
+    const target = targetOf(payload);
+    const { issue, sender } = payload;
+    const body = issue.body ?? '';
+    if (!target || !sender?.login || !body.includes(DASHBOARD_MARKER)) return;
+    if (!(issue.labels ?? []).some((l) => l.name === DASHBOARD_LABEL)) return;
+    if (sender.type === 'Bot' && sender.login === (await selfLogin())) return;
+    const actions = newlyTicked(payload.changes?.body?.from ?? '', body);
+    for (const action of actions)
+      await onComment({
+        target,
+        issueNumber: action.pull,
+        isPull: true,
+        commentId: 0,
+        commentUrl: issue.html_url,
+        body: `/coordinator ${action.verb}`,
+        author: sender.login,
+        delivery: context.id,
+      });
+    if (actions.length > 0) poke(target, { event: context.name, delivery: context.id });
+  });
+
   app.on('issue_comment.created', async (context) => {
     const payload = context.payload as RepoPayload & {
       issue: { number: number; pull_request?: unknown };

@@ -27,6 +27,7 @@ export interface CommentEvent {
   readonly repo: RepoRef;
   readonly issueNumber: number;
   readonly isPull: boolean;
+  /** The comment's id; 0 for a command ticked on the dashboard issue (nothing to react to). */
   readonly commentId: number;
   readonly commentUrl: string;
   readonly body: string;
@@ -168,10 +169,11 @@ export async function runComment(
   const refused = parsed.commands.length + parsed.errors.length - accepted;
 
   if (events.length > 0 && deps.notifier) await publish(scope, deps.notifier, events);
-  await react(octokit, repo, comment.commentId, accepted > 0 ? '+1' : '-1');
+  // A dashboard checkbox has no comment to react to (commentId 0); its reply says what happened.
+  if (comment.commentId > 0) await react(octokit, repo, comment.commentId, accepted > 0 ? '+1' : '-1');
   const wantsText = parsed.commands.some((c) => c.verb === 'status' || c.verb === 'help');
   const reply =
-    lines.length > 0 && (changed || refused > 0 || wantsText)
+    lines.length > 0 && (changed || refused > 0 || wantsText || comment.commentId === 0)
       ? `${lines.join('\n\n')}\n\n${REPLY_MARKER}`
       : null;
   if (reply !== null)

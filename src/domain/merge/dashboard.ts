@@ -44,6 +44,33 @@ export interface TaskLine {
   readonly id: string;
   readonly state: TaskState;
   readonly detail: string;
+  /** The task's open PR, when it has one. */
+  readonly pull?: number;
+}
+
+/** A command a dashboard checkbox runs on a task PR, with the ticking user's permission. */
+export interface DashboardAction {
+  readonly verb: 'retry' | 'unblock' | 'merge';
+  readonly pull: number;
+}
+
+const ACTION = /^\s*[-*] \[([ xX])\] <!-- coordinator-action:(retry|unblock|merge):(\d+) -->/;
+
+/** The actions whose checkbox is ticked in `body`. */
+export function tickedActions(body: string): DashboardAction[] {
+  const out: DashboardAction[] = [];
+  for (const line of body.split('\n')) {
+    const match = ACTION.exec(line);
+    if (match && match[1] !== ' ')
+      out.push({ verb: match[2] as DashboardAction['verb'], pull: Number(match[3]) });
+  }
+  return out;
+}
+
+/** Actions ticked in `after` that were not ticked in `before` (an edit ticks a box once). */
+export function newlyTicked(before: string, after: string): DashboardAction[] {
+  const was = new Set(tickedActions(before).map((a) => `${a.verb}:${a.pull}`));
+  return tickedActions(after).filter((a) => !was.has(`${a.verb}:${a.pull}`));
 }
 
 /** Every task's state, from what the snapshot shows. */
@@ -65,7 +92,12 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
     const pull = pullOf.get(id);
     const queue = pull?.ownChecks[CHECK_NAMES.queue];
     const waitingOn = blockedBy(graph, id);
-    const line = (state: TaskState, detail: string): TaskLine => ({ id, state, detail });
+    const line = (state: TaskState, detail: string): TaskLine => ({
+      id,
+      state,
+      detail,
+      ...(pull ? { pull: pull.number } : {}),
+    });
     if (task.status === 'completed') lines.set(id, line('completed', ''));
     else if (task.status === 'blocked') lines.set(id, line('blocked', 'blocked in its task file'));
     else if (inBatch.has(id))
@@ -124,6 +156,25 @@ export function dashboardBody(snapshot: RepoSnapshot, index: BranchIndex, title:
     }
     out.push('');
   });
+  const actions: string[] = [];
+  for (const l of lines.values()) {
+    if (l.pull === undefined) continue;
+    if (l.state === 'failed')
+      actions.push(`- [ ] <!-- coordinator-action:retry:${l.pull} --> retry #${l.pull} (\`${l.id}\`)`);
+    if (l.state === 'blocked')
+      actions.push(`- [ ] <!-- coordinator-action:unblock:${l.pull} --> unblock \`${l.id}\` (#${l.pull})`);
+    if (l.state === 'in-review')
+      actions.push(`- [ ] <!-- coordinator-action:merge:${l.pull} --> merge now: #${l.pull} (\`${l.id}\`)`);
+  }
+  if (actions.length > 0)
+    out.push(
+      '## Actions',
+      '',
+      'Tick a box to run the command on that PR with your permission (it unticks itself).',
+      '',
+      ...actions,
+      '',
+    );
   out.push(...mermaid(snapshot, lines));
   const merged = snapshot.recentlyMerged.slice(0, 10);
   if (merged.length > 0) {

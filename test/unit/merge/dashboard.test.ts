@@ -14,7 +14,9 @@ import {
   DASHBOARD_MARKER,
   dashboardBody,
   MERMAID_MAX_TASKS,
+  newlyTicked,
   taskLines,
+  tickedActions,
 } from '../../../src/domain/merge/dashboard.js';
 import { BranchIndex } from '../../../src/domain/tasks/branch-names.js';
 import { pull, snapshotOf } from '../../helpers/snapshots.js';
@@ -156,5 +158,47 @@ describe('syncDashboard', () => {
     expect(
       await syncDashboard(octokit(), repo, { title: 'Task graph dashboard', body: `${body}more\n` }),
     ).toBe('edited');
+  });
+});
+
+describe('dashboard checkboxes', () => {
+  const body = (marks: string) =>
+    [
+      `- [${marks[0]}] <!-- coordinator-action:retry:12 --> retry #12 (\`a\`)`,
+      `- [${marks[1]}] <!-- coordinator-action:unblock:13 --> unblock \`b\` (#13)`,
+      `- [${marks[2]}] <!-- coordinator-action:merge:14 --> merge now: #14 (\`c\`)`,
+      '- [x] a box someone wrote by hand',
+    ].join('\n');
+
+  it.each([
+    ['nothing ticked', '   ', []],
+    ['one ticked', ' x ', [{ verb: 'unblock', pull: 13 }]],
+    ['X counts too', 'X  ', [{ verb: 'retry', pull: 12 }]],
+    [
+      'all ticked',
+      'xxx',
+      [
+        { verb: 'retry', pull: 12 },
+        { verb: 'unblock', pull: 13 },
+        { verb: 'merge', pull: 14 },
+      ],
+    ],
+  ] as const)('%s', (_name, marks, expected) => {
+    expect(tickedActions(body(marks))).toEqual(expected);
+  });
+
+  it('runs only what this edit ticked, not boxes ticked before it', () => {
+    expect(newlyTicked(body('x  '), body('xx '))).toEqual([{ verb: 'unblock', pull: 13 }]);
+    expect(newlyTicked(body('xx '), body('xx '))).toEqual([]);
+  });
+
+  it('the body offers the boxes for what a person can act on', () => {
+    const snapshot = snapshotOf({
+      tasks: [{ id: 'b' }, { id: 'd' }],
+      pulls: [pull(1, 'b')],
+    });
+    expect(tickedActions(dashboardBody(snapshot, indexOf(snapshot), 'T').replace('- [ ]', '- [x]'))).toEqual([
+      { verb: 'merge', pull: 1 },
+    ]);
   });
 });
