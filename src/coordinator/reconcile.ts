@@ -6,7 +6,6 @@
 
 import type { Logger } from 'probot';
 import type { BlobCache } from '../adapters/github/blob-cache.js';
-import { syncDashboard } from '../adapters/github/dashboard-issue.js';
 import { dispatchTaskReady } from '../adapters/github/dispatch.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
@@ -17,11 +16,10 @@ import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
 import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
-import { dashboardBody } from '../domain/merge/dashboard.js';
 import { taskReadyPayload } from '../domain/merge/dispatch.js';
 import { planReconcile } from '../domain/merge/plan.js';
 import type { CoordinatorEvent, Plan, RepoSnapshot } from '../domain/merge/types.js';
-import { BranchIndex } from '../domain/tasks/branch-names.js';
+import { syncDashboardIssue } from './dashboard-sync.js';
 import { executePlan } from './execute-plan.js';
 import { contextOf, type Notifier } from './notifier.js';
 
@@ -42,7 +40,7 @@ export interface ReconcileDeps {
   /** Where events go (null: logged only). */
   readonly notifier: Notifier | null;
   /** The event journal: which events were announced already (task-ready dispatches go out once). */
-  readonly journal?: Pick<OutboxStore, 'unannounced'>;
+  readonly journal?: Pick<OutboxStore, 'unannounced' | 'events'>;
 }
 
 export interface ReconcileResult {
@@ -116,14 +114,15 @@ export async function reconcileRepo(
   // Ready signals for agents go out before their task.ready is journaled: a dispatch that fails is
   // not journaled, so the next reconcile (after a backoff) sends it again.
   const undelivered = await dispatchReady(deps, octokit, repo, read.snapshot, plan.events);
-  await publish(plan.events.filter((e) => !undelivered.has(e.key)));
+  // The dashboard shows the state this reconcile read; the review goes out before graph.completed.
+  const dashboard = await syncDashboardIssue(deps, octokit, repo, read.snapshot, plan.events);
+  await publish(plan.events.filter((e) => !undelivered.has(e.key) && !dashboard.held.has(e.key)));
   const result = await executePlan({ octokit, repo, read, plan, log: deps.log });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
-  const dashboardFailed = await updateDashboard(deps, octokit, repo, read.snapshot);
   const failed = [
     ...(result.sideEffectsFailed ?? []),
     ...(undelivered.size > 0 ? ['repository_dispatch task-ready'] : []),
-    ...(dashboardFailed ? ['dashboard issue'] : []),
+    ...(dashboard.failed ? ['dashboard issue'] : []),
   ];
   return {
     plan,
@@ -133,35 +132,6 @@ export async function reconcileRepo(
     actionTookEffect: plan.action.kind !== 'wait' && result.actionTookEffect !== false,
     ...(failed.length > 0 ? { sideEffectsFailed: failed } : {}),
   };
-}
-
-/**
- * Rewrites the dashboard issue when its body changed (`dashboard.enabled`, repositories with a task
- * graph only). @returns whether it failed (logged; the reconcile is retried after a backoff).
- */
-async function updateDashboard(
-  deps: ReconcileDeps,
-  octokit: Octokit,
-  repo: RepoRef,
-  snapshot: RepoSnapshot,
-): Promise<boolean> {
-  const { dashboard, branches } = snapshot.config;
-  if (!dashboard.enabled || snapshot.loaded.graph.ids.length === 0) return false;
-  const index = new BranchIndex(snapshot.loaded.graph.ids, branches.prefixes);
-  try {
-    const done = await syncDashboard(octokit, repo, {
-      title: dashboard.title,
-      body: dashboardBody(snapshot, index, dashboard.title),
-    });
-    if (done !== 'unchanged') deps.log.info({ repo: `${repo.owner}/${repo.repo}`, done }, 'dashboard issue');
-    return false;
-  } catch (error) {
-    deps.log.error(
-      { repo: `${repo.owner}/${repo.repo}`, err: error },
-      'cannot write the dashboard issue (the app needs issues: write)',
-    );
-    return true;
-  }
 }
 
 /**

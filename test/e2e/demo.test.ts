@@ -51,6 +51,18 @@ describe('the demo on wraith snapshot 01 (35 tasks)', () => {
     expect(dashboards).toHaveLength(1);
     expect(dashboards[0]?.body).toContain('**35 of 35 tasks completed** (100%)');
     expect(dashboards[0]?.body).toContain('```mermaid');
+    // The after-action review, once, on the dashboard, in the seed workflow's four sections.
+    const reviews = (dashboards[0]?.comments ?? []).filter((c) =>
+      c.body.includes('# AAR: acme/wraith task graph'),
+    );
+    expect(reviews).toHaveLength(1);
+    for (const section of [
+      '## What Went Right',
+      '## What Went Wrong',
+      '## What Could Be Better',
+      '## Action Items',
+    ])
+      expect(reviews[0]?.body).toContain(section);
   }, 300_000);
 });
 

@@ -7,13 +7,13 @@ import type { Octokit, RepoRef } from './octokit.js';
  * conditional read, free when nothing changed), creates it when there is none
  * (`POST /repos/{o}/{r}/issues`, 201; GitHub creates a missing label), and edits it only when the
  * body or title differ (`PATCH /repos/{o}/{r}/issues/{n}`). Source: GitHub REST docs, "Issues".
- * @returns what it did. @throws the octokit error of a refused read or write.
+ * @returns what it did and the issue's number. @throws the octokit error of a refused read or write.
  */
 export async function syncDashboard(
   octokit: Octokit,
   repo: RepoRef,
   wanted: { title: string; body: string },
-): Promise<'created' | 'edited' | 'unchanged'> {
+): Promise<{ done: 'created' | 'edited' | 'unchanged'; number: number }> {
   const { data } = await octokit.rest.issues.listForRepo({
     ...repo,
     state: 'open',
@@ -22,20 +22,49 @@ export async function syncDashboard(
   });
   const current = data.find((issue) => !issue.pull_request && (issue.body ?? '').includes(DASHBOARD_MARKER));
   if (!current) {
-    await octokit.rest.issues.create({
+    const { data: created } = await octokit.rest.issues.create({
       ...repo,
       title: wanted.title,
       body: wanted.body,
       labels: [DASHBOARD_LABEL],
     });
-    return 'created';
+    return { done: 'created', number: created.number };
   }
-  if ((current.body ?? '') === wanted.body && current.title === wanted.title) return 'unchanged';
+  if ((current.body ?? '') === wanted.body && current.title === wanted.title)
+    return { done: 'unchanged', number: current.number };
   await octokit.rest.issues.update({
     ...repo,
     issue_number: current.number,
     title: wanted.title,
     body: wanted.body,
   });
-  return 'edited';
+  return { done: 'edited', number: current.number };
+}
+
+/** Marks the after-action review comment (so a retry after a crash does not post it twice). */
+export const REVIEW_MARKER = '<!-- taskgraph-coordinator:after-action-review -->';
+
+/**
+ * Posts the after-action review on the dashboard issue unless it is there already
+ * (`GET …/issues/{n}/comments`, then `POST …/issues/{n}/comments`, 201).
+ * @returns whether it posted. @throws the octokit error of a refused read or write.
+ */
+export async function postReview(
+  octokit: Octokit,
+  repo: RepoRef,
+  issue: number,
+  markdown: string,
+): Promise<boolean> {
+  const existing = await octokit.paginate(octokit.rest.issues.listComments, {
+    ...repo,
+    issue_number: issue,
+    per_page: 100,
+  });
+  if (existing.some((c) => (c.body ?? '').includes(REVIEW_MARKER))) return false;
+  await octokit.rest.issues.createComment({
+    ...repo,
+    issue_number: issue,
+    body: `${markdown}\n${REVIEW_MARKER}\n`,
+  });
+  return true;
 }

@@ -142,12 +142,18 @@ describe('syncDashboard', () => {
     nock(API)
       .post('/repos/acme/widgets/issues', { title: 'Task graph dashboard', body, labels: [DASHBOARD_LABEL] })
       .reply(201, { number: 4 });
-    expect(await syncDashboard(octokit(), repo, { title: 'Task graph dashboard', body })).toBe('created');
+    expect(await syncDashboard(octokit(), repo, { title: 'Task graph dashboard', body })).toEqual({
+      done: 'created',
+      number: 4,
+    });
   });
 
   it('writes nothing when the body and title are unchanged', async () => {
     list([{ number: 4, title: 'Task graph dashboard', body }]);
-    expect(await syncDashboard(octokit(), repo, { title: 'Task graph dashboard', body })).toBe('unchanged');
+    expect(await syncDashboard(octokit(), repo, { title: 'Task graph dashboard', body })).toEqual({
+      done: 'unchanged',
+      number: 4,
+    });
   });
 
   it('edits the issue when the state changed', async () => {
@@ -157,7 +163,7 @@ describe('syncDashboard', () => {
       .reply(200, {});
     expect(
       await syncDashboard(octokit(), repo, { title: 'Task graph dashboard', body: `${body}more\n` }),
-    ).toBe('edited');
+    ).toEqual({ done: 'edited', number: 4 });
   });
 });
 
