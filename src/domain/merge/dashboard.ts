@@ -5,9 +5,11 @@
  * big for GitHub's renderer) and the recent merges. Pure: the same snapshot gives the same body,
  * so the issue is edited only when something changed.
  */
+import { priorityFromLabels } from '../commands/labels.js';
 import type { BranchIndex } from '../tasks/branch-names.js';
 import { criticalPath } from '../tasks/generations.js';
 import { blockedBy } from '../tasks/readiness.js';
+import { type Candidate, completeness, orderCandidates } from './candidates.js';
 import { taskOfPull } from './task-pulls.js';
 import { CHECK_NAMES, type RepoSnapshot } from './types.js';
 
@@ -113,6 +115,30 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
       lines.set(id, line('waiting', `waiting on ${waitingOn.map((d) => `\`${d}\``).join(', ')}`));
     else lines.set(id, line('ready', 'ready: no PR yet'));
   }
+  // PRs in review: queued (complete, in the planner's merge order, position N of M) or what they wait for.
+  const reviewing = [...lines.values()].filter((l) => l.state === 'in-review' && l.pull !== undefined);
+  const complete: Candidate[] = [];
+  for (const l of reviewing) {
+    const pull = pullOf.get(l.id);
+    if (!pull) continue;
+    const c = completeness(pull, snapshot.config, snapshot.requiredChecks);
+    if (c.complete)
+      complete.push({
+        pull,
+        taskId: l.id,
+        generation: snapshot.loaded.generations.generationOf.get(l.id) ?? Number.MAX_SAFE_INTEGER,
+        priority: priorityFromLabels(pull.labels) ?? graph.tasks.get(l.id)?.priority ?? 0,
+      });
+    else lines.set(l.id, { ...l, detail: `#${pull.number}: ${c.reason}` });
+  }
+  orderCandidates(complete).forEach((c, i, all) =>
+    lines.set(c.taskId, {
+      id: c.taskId,
+      state: 'in-review',
+      pull: c.pull.number,
+      detail: `#${c.pull.number} queued: position ${i + 1} of ${all.length}`,
+    }),
+  );
   return lines;
 }
 

@@ -19,7 +19,7 @@ import {
   tickedActions,
 } from '../../../src/domain/merge/dashboard.js';
 import { BranchIndex } from '../../../src/domain/tasks/branch-names.js';
-import { pull, snapshotOf } from '../../helpers/snapshots.js';
+import { green, pull, snapshotOf } from '../../helpers/snapshots.js';
 import { WRAITH_DIR } from '../../helpers/task-files.js';
 
 const files = async (snapshot: string) =>
@@ -70,9 +70,13 @@ describe('dashboardBody on wraith', () => {
         { id: 'c', deps: ['b'] },
         { id: 'd' },
         { id: 'e' },
+        { id: 'f' },
+        { id: 'g' },
       ],
       pulls: [
         pull(1, 'b'),
+        pull(5, 'f', { checks: green }),
+        pull(4, 'g', { checks: green }),
         {
           ...pull(2, 'd'),
           ownChecks: {
@@ -91,7 +95,13 @@ describe('dashboardBody on wraith', () => {
     });
     const lines = taskLines(snapshot, indexOf(snapshot));
     expect(lines.get('a')?.state).toBe('completed');
-    expect(lines.get('b')).toMatchObject({ state: 'in-review', detail: '#1' });
+    expect(lines.get('b')).toMatchObject({
+      state: 'in-review',
+      detail: '#1: waiting for required checks: ci',
+    });
+    // Complete PRs are queued in the planner's merge order (same generation: the older PR first).
+    expect(lines.get('g')).toMatchObject({ state: 'in-review', detail: '#4 queued: position 1 of 2' });
+    expect(lines.get('f')).toMatchObject({ state: 'in-review', detail: '#5 queued: position 2 of 2' });
     expect(lines.get('c')).toMatchObject({ state: 'waiting', detail: 'waiting on `b`' });
     expect(lines.get('d')).toMatchObject({
       state: 'failed',
