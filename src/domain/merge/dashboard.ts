@@ -131,14 +131,14 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
       });
     else lines.set(l.id, { ...l, detail: `#${pull.number}: ${c.reason}` });
   }
-  orderCandidates(complete).forEach((c, i, all) =>
+  const queue = orderCandidates(complete);
+  for (const [i, c] of queue.entries())
     lines.set(c.taskId, {
       id: c.taskId,
       state: 'in-review',
       pull: c.pull.number,
-      detail: `#${c.pull.number} queued: position ${i + 1} of ${all.length}`,
-    }),
-  );
+      detail: `#${c.pull.number} queued: position ${i + 1} of ${queue.length}`,
+    });
   return lines;
 }
 
