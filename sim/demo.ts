@@ -81,6 +81,16 @@ export interface DemoOptions {
   readonly databaseUrl?: string | null;
   /** The apps' lease TTL, ms (default 30 s as in production; the chaos tests shorten it). */
   readonly leaseTtlMs?: number;
+  /**
+   * Start the stand-in from a copy of this git repository (every branch, the whole history, its
+   * tasks and `.github/coordinator.yml`) instead of seeding one from `tasksDir`.
+   */
+  readonly fromRepo?: string | null;
+  /**
+   * false: no scripted agents (and no scripted maintainer); the run ends once the app has been
+   * quiet for a few seconds, and the report says what it did.
+   */
+  readonly agents?: boolean;
   /** Ends the run early (tests of a scenario that never completes every task). */
   readonly stopWhen?: (sim: { hub: Hub; repo: Repo }) => boolean | Promise<boolean>;
 }
@@ -96,10 +106,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const permissions: AppPermissions = { ...DEFAULT_APP_PERMISSIONS };
   for (const name of options.withhold ?? []) delete permissions[name];
   const hub = new Hub({ webUrl: 'https://github.example', permissions });
-  const repo = await hub.createRepo(path.join(workdir, 'repos'), 'acme', 'wraith');
-  const config = options.configFile ? readFileSync(options.configFile, 'utf8') : demoConfig(options);
+  const repoName = options.fromRepo ? repoNameOf(options.fromRepo) : 'wraith';
+  const repo = await hub.createRepo(
+    path.join(workdir, 'repos'),
+    'acme',
+    repoName,
+    null,
+    options.fromRepo ?? null,
+  );
+  const config = options.fromRepo
+    ? await fileAt(repo, '.github/coordinator.yml')
+    : options.configFile
+      ? readFileSync(options.configFile, 'utf8')
+      : demoConfig(options);
   const channels = channelKeys(config);
-  const implementation = await seedRepo(repo, options.tasksDir, config);
+  const implementation = options.fromRepo
+    ? await implementationTasks(repo, config)
+    : await seedRepo(repo, options.tasksDir, config);
+  const withAgents = options.agents !== false;
 
   const server = new StandInServer(hub, random);
   Object.assign(server.faults, {
@@ -152,6 +176,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   let ci: FakeCi | null = null;
   let agents: Agents | null = null;
   const reviewer = new Reviewer(hub, repo, Math.min(options.agentMs, 200));
+  if (!withAgents) reviewer.stop();
   let t0 = Date.now();
   const report = (completed: boolean, error: string | null) =>
     buildReport({
@@ -218,7 +243,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       tasksDir: 'tasks',
     });
     await options.script?.({ hub, repo, workdir });
-    agents.scan();
+    if (withAgents) agents.scan();
+    else agents.stop();
 
     const deadline = t0 + (options.timeoutMs ?? 10 * 60_000);
     let done = false;
@@ -228,6 +254,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       const state = await timeline.sample();
       done = state.total > 0 && state.completed === state.total;
       stopped = (await options.stopWhen?.({ hub, repo })) === true;
+      // Without agents nothing completes by itself: stop once the app has written nothing for 6 s.
+      if (!withAgents && Date.now() - t0 > 6_000) {
+        const lastWrite = Math.max(t0, ...server.log.filter((r) => r.method !== 'GET').map((r) => r.atMs));
+        if (Date.now() - lastWrite > 6_000) stopped = true;
+      }
       if (options.progress) options.progress(await progressLine(repo, timeline, state, t0));
     }
     if (killer) clearInterval(killer);
@@ -412,4 +443,29 @@ async function freshSchema(url: string): Promise<string> {
     await client.end();
   }
   return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+}
+
+/** A stand-in repository name for an imported repository: its folder's name, cleaned up. */
+function repoNameOf(sourcePath: string): string {
+  const base = path.basename(path.resolve(sourcePath)).replace(/\.git$/, '');
+  return base.replace(/[^A-Za-z0-9._-]/g, '-') || 'repo';
+}
+
+/** A file's text on the default branch of `repo` ('' when it is not there). */
+async function fileAt(repo: Repo, file: string): Promise<string> {
+  const head = await repo.git.ref(`refs/heads/${repo.defaultBranch}`);
+  const blob = head ? await repo.git.blobAt(head, file) : null;
+  return blob ? (await repo.git.readBlob(blob)).toString('utf8') : '';
+}
+
+/** The implementation tasks on the default branch of an imported repository. */
+async function implementationTasks(repo: Repo, config: string): Promise<string[]> {
+  const head = await repo.git.ref(`refs/heads/${repo.defaultBranch}`);
+  if (!head) throw new Error(`the imported repository has no ${repo.defaultBranch} branch`);
+  const dir = ((yaml.load(config) ?? {}) as { tasks?: { dir?: string } }).tasks?.dir ?? 'tasks';
+  const tasks = await tasksAt(repo, head, dir);
+  return [...tasks.values()]
+    .filter((t) => t.level === 'implementation')
+    .map((t) => t.id)
+    .sort();
 }

@@ -64,6 +64,20 @@ export class GitRepo {
     return new GitRepo(dir);
   }
 
+  /**
+   * A bare copy of the git repository at `sourcePath` (a working tree or a bare repository): every
+   * branch and the whole history (`git clone --bare --no-local`).
+   */
+  static async importFrom(sourcePath: string, dir: string): Promise<GitRepo> {
+    await run(['clone', '--quiet', '--bare', '--no-local', sourcePath, dir], { cwd: tmpdir() });
+    return new GitRepo(dir);
+  }
+
+  /** The branch `HEAD` names (a bare clone's default branch). */
+  async headBranch(): Promise<string> {
+    return (await this.git(['symbolic-ref', '--short', 'HEAD'])).stdout.trim();
+  }
+
   /** Copies `sha` (and its history) from `source` into this repository as `ref`. */
   async fetchCommit(source: GitRepo, sha: string, ref: string): Promise<void> {
     await this.git(['fetch', '--quiet', '--no-tags', source.dir, `+${sha}:${ref}`]);

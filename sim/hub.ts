@@ -204,14 +204,24 @@ export class Hub extends EventEmitter<{ event: [HubEvent] }> {
   }
 
   /** Creates an empty repository in `rootDir/<owner>/<name>.git` (a fork: a copy of `forkOf`'s refs). */
-  async createRepo(rootDir: string, owner: string, name: string, forkOf: Repo | null = null): Promise<Repo> {
+  async createRepo(
+    rootDir: string,
+    owner: string,
+    name: string,
+    forkOf: Repo | null = null,
+    importFrom: string | null = null,
+  ): Promise<Repo> {
     const dir = path.join(rootDir, owner, `${name}.git`);
-    const git = forkOf ? await GitRepo.cloneBare(forkOf.git, dir) : await GitRepo.init(dir);
+    const git = forkOf
+      ? await GitRepo.cloneBare(forkOf.git, dir)
+      : importFrom
+        ? await GitRepo.importFrom(importFrom, dir)
+        : await GitRepo.init(dir);
     const repo: Repo = {
       owner,
       name,
       git,
-      defaultBranch: 'main',
+      defaultBranch: importFrom ? await git.headBranch() : 'main',
       pulls: new Map(),
       comments: [],
       checkRuns: [],

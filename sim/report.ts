@@ -98,6 +98,8 @@ export interface DemoReport {
   readonly repeated: readonly string[];
   /** The app's check runs still in progress at the end. */
   readonly stuck: readonly { name: string; headSha: string; title: string | null }[];
+  /** What the app wrote, in order: `METHOD route status` of each non-GET request (at most 1,000). */
+  readonly appWrites: readonly string[];
   /** Every issue of the repository (the dashboard among them), with its comments. */
   readonly issues: readonly {
     readonly number: number;
@@ -268,6 +270,10 @@ export async function buildReport(input: {
       .filter((r) => r.appId === input.hub.app.id && r.status !== 'completed')
       .map((r) => ({ name: r.name, headSha: r.headSha, title: r.output.title })),
     refusals: refusalRows(log),
+    appWrites: log
+      .filter((r) => r.method !== 'GET')
+      .slice(0, 1_000)
+      .map((r) => `${r.method} ${r.route} ${r.status}`),
     issues: [...input.repo.issues.values()].map((i) => ({
       number: i.number,
       title: i.title,

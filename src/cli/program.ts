@@ -88,6 +88,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     )
     .option('--replicas <n>', 'app processes behind one round-robin webhook URL (default 1)')
     .option(
+      '--from-repo <path>',
+      'start the stand-in from a copy of this git repository (every branch, its tasks and .github/coordinator.yml) to see what the app would do to it',
+    )
+    .addOption(
+      new Option('--agents <mode>', 'on: scripted agents work the tasks; off: only the app acts')
+        .choices(['on', 'off'])
+        .default('on'),
+    )
+    .option(
       '--database-url <url>',
       "PostgreSQL for the replicas' store (a fresh schema per run; default: SQLite)",
     )

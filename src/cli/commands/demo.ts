@@ -11,6 +11,8 @@ import { type CliIo, EXIT } from '../io.js';
 
 export interface DemoCliOptions {
   readonly tasks?: string;
+  readonly fromRepo?: string;
+  readonly agents?: 'on' | 'off';
   readonly ciMs: string;
   readonly agentMs: string;
   readonly failRate: string;
@@ -106,6 +108,9 @@ interface DemoReportView {
   readonly webhooks: { sent: number; dropped: number };
   readonly teams: readonly { channel: string }[];
   readonly kills: number;
+  readonly appWrites?: readonly string[];
+  readonly issues?: readonly { number: number; title: string; labels: readonly string[] }[];
+  readonly error?: string | null;
   readonly replicas?: readonly { port: number; restarts: number; reconciles: number }[];
   readonly duplicates?: { comments: number; cards: number };
   readonly lost: readonly string[];
@@ -129,8 +134,23 @@ export const DEFAULT_DEMO_TASKS = path.resolve(
  * violation, 1 otherwise, 2 for bad options.
  */
 export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promise<number> {
-  const tasksDir = path.resolve(options.tasks ?? DEFAULT_DEMO_TASKS);
-  if (!existsSync(tasksDir) || !statSync(tasksDir).isDirectory())
+  if (options.fromRepo) {
+    if (options.tasks || options.config) {
+      io.err(
+        "taskgraph-coordinator: --from-repo uses the repository's own tasks and config; leave out --tasks and --config\n",
+      );
+      return EXIT.usage;
+    }
+    if (
+      !existsSync(path.join(options.fromRepo, '.git')) &&
+      !existsSync(path.join(options.fromRepo, 'HEAD'))
+    ) {
+      io.err(`taskgraph-coordinator: --from-repo ${options.fromRepo} is not a git repository\n`);
+      return EXIT.usage;
+    }
+  }
+  const tasksDir = options.fromRepo ? '' : path.resolve(options.tasks ?? DEFAULT_DEMO_TASKS);
+  if (!options.fromRepo && (!existsSync(tasksDir) || !statSync(tasksDir).isDirectory()))
     throw new TasksDirError(
       options.tasks
         ? `tasks directory ${tasksDir} does not exist`
@@ -199,7 +219,7 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
   const tty = process.stderr.isTTY === true;
   let lastPrinted = 0;
   io.err(
-    `Seeding a repository from ${tasksDir} and starting the GitHub stand-in, fake CI, fake Teams and the app…\n`,
+    `${options.fromRepo ? `Copying ${options.fromRepo} (every branch, the whole history)` : `Seeding a repository from ${tasksDir}`} and starting the GitHub stand-in, fake CI, fake Teams and the app${options.agents === 'off' ? ' (no agents)' : ''}…\n`,
   );
   const report = await runDemo({
     tasksDir,
@@ -219,6 +239,8 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     killEveryMs: killEvery === null ? null : killEvery * 1000,
     replicas,
     databaseUrl: options.databaseUrl ?? null,
+    fromRepo: options.fromRepo ? path.resolve(options.fromRepo) : null,
+    agents: options.agents !== 'off',
     failTasks: list(options.failTasks),
     train,
     progress: (line: string) => {
@@ -231,6 +253,25 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
   });
   if (tty) io.err('\n');
   io.out(summary(report));
+  if (options.agents === 'off') {
+    // Nothing completes without agents: say what the app did instead.
+    const writes = new Map<string, number>();
+    for (const w of report.appWrites ?? []) {
+      const route = w.split(' ').slice(0, 2).join(' ');
+      writes.set(route, (writes.get(route) ?? 0) + 1);
+    }
+    const dashboard = (report.issues ?? []).find((i) => i.labels.includes('coordinator: dashboard'));
+    io.out(
+      [
+        `What the app did (${report.appWrites?.length ?? 0} writes): ${[...writes].map(([r, n]) => `${r} ×${n}`).join(', ') || 'nothing'}`,
+        dashboard
+          ? `Dashboard issue #${dashboard.number}: ${dashboard.title} (the report's issues[] holds its body)`
+          : 'No dashboard issue.',
+        '',
+      ].join('\n'),
+    );
+    return report.error ? EXIT.invalid : EXIT.ok;
+  }
   return report.completed && report.violations.length === 0 ? EXIT.ok : EXIT.invalid;
 }
 

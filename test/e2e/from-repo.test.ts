@@ -1,0 +1,75 @@
+/**
+ * `demo --from-repo PATH --agents off` (issue 14): the stand-in starts from a copy of an existing
+ * repository — every branch, the whole history, its tasks — and only the app acts. Judged from the
+ * stand-in: every branch of the source is there with the same commits, the dashboard issue shows
+ * the repository's real state, and the app wrote nothing to the default branch.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runDemo } from '../../sim/demo.js';
+import { GitRepo } from '../../sim/git.js';
+import { WRAITH_DIR } from '../helpers/task-files.js';
+
+/** A working repository with wraith's snapshot 03 on `main` and two stale task branches. */
+function sourceRepo(): { dir: string; heads: Record<string, string> } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'from-repo-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+    }).trim();
+  git('init', '--quiet', '--initial-branch=main');
+  cpSync(path.join(WRAITH_DIR, '03-server-layer-completed/tasks'), path.join(dir, 'tasks'), {
+    recursive: true,
+  });
+  writeFileSync(path.join(dir, 'README.md'), '# wraith\n');
+  git('add', '.');
+  git('commit', '--quiet', '-m', 'Decompose into tasks');
+  for (const branch of ['feat/auth/error-types', 'feat/setup/project-init']) {
+    git('switch', '--quiet', '-c', branch);
+    writeFileSync(path.join(dir, `${branch.replace(/\//g, '-')}.txt`), 'work\n');
+    git('add', '.');
+    git('commit', '--quiet', '-m', `Work on ${branch}`);
+    git('switch', '--quiet', 'main');
+  }
+  const heads: Record<string, string> = {};
+  for (const line of git('for-each-ref', '--format=%(refname:short) %(objectname)', 'refs/heads').split(
+    '\n',
+  )) {
+    const [name, sha] = line.split(' ');
+    heads[name as string] = sha as string;
+  }
+  return { dir, heads };
+}
+
+describe('demo --from-repo --agents off', () => {
+  it('copies every branch and shows the dashboard of the real state; only the app acts', async () => {
+    const source = sourceRepo();
+    const report = await runDemo({
+      tasksDir: '',
+      fromRepo: source.dir,
+      agents: false,
+      ciMs: 100,
+      agentMs: 100,
+      failRate: 0,
+      resyncMs: 1_500,
+      timeoutMs: 120_000,
+      progress: null,
+    });
+    expect(report.error).toBeNull();
+    const copy = GitRepo.open(path.join(report.workdir, 'repos/acme', `${path.basename(source.dir)}.git`));
+    for (const [branch, sha] of Object.entries(source.heads))
+      expect(await copy.ref(`refs/heads/${branch}`), branch).toBe(sha);
+    const dashboard = report.issues.find((i) => i.labels.includes('coordinator: dashboard'));
+    expect(dashboard?.body).toContain('**3 of 35 tasks completed**');
+    expect(report.pulls.filter((p) => p.state === 'open').every((p) => p.head.startsWith('feat/'))).toBe(
+      true,
+    );
+    // Nothing reached main without a review: the app never moved the default branch.
+    expect(report.appWrites.filter((w) => w.includes('/git/refs') && w.startsWith('PATCH'))).toEqual([]);
+    expect(report.appWrites.some((w) => w.startsWith('POST /repos/{owner}/{repo}/issues'))).toBe(true);
+  }, 150_000);
+});
