@@ -191,6 +191,16 @@ export class Agents {
     record.openedAtMs = Date.now();
     hub.markReady(repo, pull, agent);
     record.readyAtMs = Date.now();
+    // CI starts on the push, before the PR exists: a run that already failed (a fast CI on a busy
+    // machine) was announced before this agent knew its PR, so it looks for itself.
+    const red = repo.checkRuns.some(
+      (r) =>
+        r.name === 'ci' &&
+        r.headSha === pull.headSha &&
+        r.status === 'completed' &&
+        r.conclusion === 'failure',
+    );
+    if (red) this.#onRedCi(pull.headSha);
   }
 
   /** The agent's change on top of `base`: its own file, plus its line in the shared file. */
