@@ -277,7 +277,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         quietSince = Date.now();
       }
       const branchesLeft = (await repo.git.refs('refs/heads/feat/')).size;
-      if (Date.now() - quietSince >= 2_500 && (branchesLeft === 0 || !done)) break;
+      // The app is done too: nothing written for 2.5 s (the last reconcile's dashboard edit and
+      // after-action review come after the last status commit).
+      const lastWrite = server.log.reduce((at, r) => (r.method !== 'GET' && r.atMs > at ? r.atMs : at), 0);
+      const appQuiet = Date.now() - lastWrite >= 2_500;
+      if (Date.now() - quietSince >= 2_500 && appQuiet && (branchesLeft === 0 || !done)) break;
     }
     return await report(done, null);
   } catch (error) {
