@@ -280,7 +280,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       // The app is done too: nothing written for 2.5 s (the last reconcile's dashboard edit and
       // after-action review come after the last status commit).
       const lastWrite = server.log.reduce((at, r) => (r.method !== 'GET' && r.atMs > at ? r.atMs : at), 0);
-      const appQuiet = Date.now() - lastWrite >= 2_500;
+      const appQuiet = Date.now() - lastWrite >= 2_500 && (await appsIdle(apps));
       if (Date.now() - quietSince >= 2_500 && appQuiet && (branchesLeft === 0 || !done)) break;
     }
     return await report(done, null);
@@ -472,4 +472,19 @@ async function implementationTasks(repo: Repo, config: string): Promise<string[]
     .filter((t) => t.level === 'implementation')
     .map((t) => t.id)
     .sort();
+}
+
+/** Whether no app process is working on a repository (`coordinator_queue_depth` 0 on `/metrics`). */
+async function appsIdle(apps: readonly AppProcess[]): Promise<boolean> {
+  for (const app of apps) {
+    if (!app.running) continue;
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${app.options.port}/metrics`)).text();
+      const depth = Number(/^coordinator_queue_depth (\d+)/m.exec(text)?.[1] ?? 0);
+      if (depth > 0) return false;
+    } catch {
+      // not answering (restarting): nothing running there
+    }
+  }
+  return true;
 }
