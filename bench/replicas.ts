@@ -17,6 +17,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { AppProcess, freePort } from '../sim/app-process.js';
 import { Hub } from '../sim/hub.js';
+import { freshSchema } from '../sim/pg-schema.js';
+import { reconcilesIn } from '../sim/report.js';
 import { StandInServer } from '../sim/server.js';
 
 const REPOS = 100;
@@ -108,21 +110,8 @@ function rssMiB(pid: number | undefined): number {
   }
 }
 
-const reconcilesIn = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{') && l.includes('"action":') && l.includes('"repo":')).length;
-
 async function freshStore(url: string | undefined): Promise<Record<string, string>> {
-  if (!url) return {};
-  const schema = `bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`CREATE SCHEMA ${schema}`);
-  await client.end();
-  return {
-    DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-  };
+  return url ? { DATABASE_URL: await freshSchema(url, 'bench') } : {};
 }
 
 async function apps(

@@ -11,12 +11,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import pg from 'pg';
 import { Agents, branchOf, SHARED_FILE, tasksAt } from './agents.js';
 import { AppProcess, freePort } from './app-process.js';
 import { FakeCi } from './ci.js';
 import { type AppPermissions, DEFAULT_APP_PERMISSIONS, Hub, type Repo } from './hub.js';
 import { Reviewer } from './maintainer.js';
+import { freshSchema } from './pg-schema.js';
 import { progressLine } from './progress.js';
 import { RoundRobinProxy } from './proxy.js';
 import { seeded } from './random.js';
@@ -432,22 +432,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 export { branchOf };
-
-/**
- * A schema of its own for this run in the PostgreSQL database `url` names (the store's tables are
- * created there by its migrations). @returns the URL with `search_path` set to it.
- */
-async function freshSchema(url: string): Promise<string> {
-  const schema = `demo_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await client.end();
-  }
-  return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-}
 
 /** A stand-in repository name for an imported repository: its folder's name, cleaned up. */
 function repoNameOf(sourcePath: string): string {

@@ -452,7 +452,7 @@ function extraCopies(keys: readonly string[]): number {
 }
 
 /** Reconciles an app process logged (its JSON log: one `{repo, action}` line per reconcile). */
-function reconcilesIn(logFile: string): number {
+export function reconcilesIn(logFile: string): number {
   if (!existsSync(logFile)) return 0;
   return readFileSync(logFile, 'utf8')
     .split('\n')

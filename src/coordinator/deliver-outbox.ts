@@ -12,7 +12,7 @@
 import type { OutboxItem, Store } from '../adapters/store/outbox-store.js';
 import type { PostMessage } from '../adapters/teams/post-workflow.js';
 import { digestCard, eventCard, workflowsMessage } from '../domain/notify/cards.js';
-import type { NotificationPayload } from '../domain/notify/notifications.js';
+import { type NotificationPayload, payloadEvent } from '../domain/notify/notifications.js';
 import { backoffMs } from './backoff.js';
 
 export interface DelivererOptions {
@@ -150,21 +150,11 @@ export class OutboxDeliverer {
       now(),
     );
     for (const item of items) {
-      const event = eventOf(item);
+      const event = payloadEvent(item.payload) ?? 'an event';
       this.#options.onError?.(
         `dead-lettered ${event} for channel ${item.channel} of ${item.owner}: ${reason}; the channel goes on (taskgraph-coordinator outbox list --dead)`,
       );
       this.#options.onDead?.({ owner: item.owner, channel: item.channel, event, reason });
     }
-  }
-}
-
-/** The event an item announces, for logs: its type, else its card title (no URL is ever in either). */
-function eventOf(item: OutboxItem): string {
-  try {
-    const payload = JSON.parse(item.payload) as Partial<NotificationPayload>;
-    return payload.event ?? payload.card?.title ?? 'an event';
-  } catch {
-    return 'an event';
   }
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { freshSchema } from '../../sim/pg-schema.js';
 import { SqlStore } from '../../src/adapters/store/sql-store.js';
 
 export interface Engine {
@@ -27,12 +27,7 @@ function postgres(url: string): Engine {
   return {
     name: 'postgres',
     fresh: async () => {
-      const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`CREATE SCHEMA ${schema}`);
-      await client.end();
-      const databaseUrl = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const databaseUrl = await freshSchema(url, 't');
       return { open: () => SqlStore.open({ databaseUrl }), location: { databaseUrl } };
     },
   };

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DeadItem, OutboxItem, OutboxStore, Selection } from '../../adapters/store/outbox-store.js';
 import { SqlStore } from '../../adapters/store/sql-store.js';
-import type { NotificationPayload } from '../../domain/notify/notifications.js';
+import { payloadEvent } from '../../domain/notify/notifications.js';
 import { type CliIo, EXIT } from '../io.js';
 
 export interface OutboxOptions {
@@ -98,7 +98,7 @@ async function list(store: OutboxStore, options: OutboxOptions, io: CliIo): Prom
     id: item.id,
     owner: item.owner,
     channel: item.channel,
-    event: eventOf(item.payload),
+    event: payloadEvent(item.payload) ?? '?',
     attempts: item.attempts,
     createdAt: new Date(item.createdAt).toISOString(),
     ...('deadAt' in item
@@ -123,13 +123,4 @@ async function list(store: OutboxStore, options: OutboxOptions, io: CliIo): Prom
     );
   }
   return EXIT.ok;
-}
-
-function eventOf(payload: string): string {
-  try {
-    const parsed = JSON.parse(payload) as Partial<NotificationPayload>;
-    return parsed.event ?? parsed.card?.title ?? '?';
-  } catch {
-    return '?';
-  }
 }

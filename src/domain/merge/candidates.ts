@@ -16,7 +16,9 @@
  * lowest number.
  */
 import type { RepoConfig } from '../../config/repo-config.js';
+import { priorityFromLabels } from '../commands/labels.js';
 import { compareStrings } from '../tasks/graph.js';
+import type { LoadedGraph } from '../tasks/load-graph.js';
 import { parseQueueRecord } from './queue-record.js';
 import { CHECK_NAMES, type CheckResult, LABELS, type PullState } from './types.js';
 
@@ -83,6 +85,16 @@ export interface Candidate {
   readonly taskId: string;
   readonly generation: number;
   readonly priority: number;
+}
+
+/** A ready PR as the merge order sees it: its task's generation, and its priority (labels win over the task file). */
+export function candidateOf(loaded: LoadedGraph, pull: PullState, taskId: string): Candidate {
+  return {
+    pull,
+    taskId,
+    generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
+    priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
+  };
 }
 
 /** Sorts candidates by the module's precedence (stable and total). */

@@ -5,11 +5,10 @@
  * big for GitHub's renderer) and the recent merges. Pure: the same snapshot gives the same body,
  * so the issue is edited only when something changed.
  */
-import { priorityFromLabels } from '../commands/labels.js';
 import type { BranchIndex } from '../tasks/branch-names.js';
 import { criticalPath } from '../tasks/generations.js';
 import { blockedBy } from '../tasks/readiness.js';
-import { type Candidate, completeness, orderCandidates } from './candidates.js';
+import { type Candidate, candidateOf, completeness, orderCandidates } from './candidates.js';
 import { taskOfPull } from './task-pulls.js';
 import { CHECK_NAMES, type RepoSnapshot } from './types.js';
 
@@ -122,13 +121,7 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
     const pull = pullOf.get(l.id);
     if (!pull) continue;
     const c = completeness(pull, snapshot.config, snapshot.requiredChecks);
-    if (c.complete)
-      complete.push({
-        pull,
-        taskId: l.id,
-        generation: snapshot.loaded.generations.generationOf.get(l.id) ?? Number.MAX_SAFE_INTEGER,
-        priority: priorityFromLabels(pull.labels) ?? graph.tasks.get(l.id)?.priority ?? 0,
-      });
+    if (c.complete) complete.push(candidateOf(snapshot.loaded, pull, l.id));
     else lines.set(l.id, { ...l, detail: `#${pull.number}: ${c.reason}` });
   }
   const queue = orderCandidates(complete);

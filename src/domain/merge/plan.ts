@@ -72,14 +72,13 @@
  * `merge.wait_for_pr_checks: false` (and some external check required) only none failed: the
  * staging run is then their test, and a PR in a car stays there whatever its own checks say.
  */
-import { priorityFromLabels } from '../commands/labels.js';
 import { type BasePolicy, basePolicy, NO_RULES, statusRoute } from '../rules/branch-rules.js';
 import { reviewVerdict } from '../rules/review-gate.js';
 import { BranchIndex } from '../tasks/branch-names.js';
 import type { TaskStatus } from '../tasks/types.js';
 import { isOwnCheck } from './batch-checks.js';
 import { batchStatusEdits, type Decision, judgeFirstCar, wait } from './batch-plan.js';
-import { type Candidate, completeness, orderCandidates, type PrChecks } from './candidates.js';
+import { type Candidate, candidateOf, completeness, orderCandidates, type PrChecks } from './candidates.js';
 import { checkRunDiffers, graphCheck } from './check-runs.js';
 import { draftPulls } from './draft-pulls.js';
 import { event } from './events.js';
@@ -287,12 +286,8 @@ function chooseAction(
     staging && !config.merge.wait_for_pr_checks && snapshot.requiredChecks.some((n) => !isOwnCheck(n));
   const merged = mergedHeads(snapshot);
   const queued = ready.filter(({ pull }) => !merged.has(`${pull.number}@${pull.headSha}`));
-  const toCandidate = ({ pull, taskId }: { pull: PullState; taskId: string }): Candidate => ({
-    pull,
-    taskId,
-    generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
-    priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
-  });
+  const toCandidate = ({ pull, taskId }: { pull: PullState; taskId: string }) =>
+    candidateOf(loaded, pull, taskId);
   const isComplete = (pull: PullState, mode: PrChecks) =>
     completeness(pull, config, snapshot.requiredChecks, mode).complete;
   const candidates = orderCandidates(

@@ -93,3 +93,17 @@ export function notificationsFor(event: CoordinatorEvent, context: EventContext)
     };
   });
 }
+
+/**
+ * The event an outbox payload announces, for logs and the `outbox` CLI: its type, else (items
+ * queued before the type was kept) its card's title; null when the payload cannot be read. Never
+ * a URL: payloads hold none.
+ */
+export function payloadEvent(payload: string): string | null {
+  try {
+    const parsed = JSON.parse(payload) as Partial<NotificationPayload>;
+    return parsed.event ?? parsed.card?.title ?? null;
+  } catch {
+    return null;
+  }
+}
