@@ -178,15 +178,23 @@ export class Agents {
       author: this.#author(taskId),
     });
     const agent = this.#actor(taskId);
-    await hub.moveBranch(repo, branch, sha, null, agent);
-    const pull = await hub.openPull(repo, {
-      head: branch,
-      base: repo.defaultBranch,
-      title: `Implement ${taskId}`,
-      body: `Task: ${taskId}\n\nWork of the scripted agent for \`${taskId}\`.`,
-      draft: true,
-      user: agent,
-    });
+    // A branch left from earlier work (a pushed-but-empty branch, a draft the app opened for an
+    // unfinished one) is taken over: force-pushed, and its open PR reused.
+    const current = await repo.git.ref(`refs/heads/${branch}`);
+    await hub.moveBranch(repo, branch, sha, current, agent);
+    const existing = [...repo.pulls.values()].find(
+      (p) => p.state === 'open' && p.headRef === branch && p.headRepo === repo,
+    );
+    const pull =
+      existing ??
+      (await hub.openPull(repo, {
+        head: branch,
+        base: repo.defaultBranch,
+        title: `Implement ${taskId}`,
+        body: `Task: ${taskId}\n\nWork of the scripted agent for \`${taskId}\`.`,
+        draft: true,
+        user: agent,
+      }));
     record.pull = pull.number;
     record.openedAtMs = Date.now();
     hub.markReady(repo, pull, agent);

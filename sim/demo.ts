@@ -14,6 +14,7 @@ import yaml from 'js-yaml';
 import { Agents, branchOf, SHARED_FILE, tasksAt } from './agents.js';
 import { AppProcess, freePort } from './app-process.js';
 import { FakeCi } from './ci.js';
+import { mergeAdoptionPull, seedDriftedRepo } from './drifted-repo.js';
 import { type AppPermissions, DEFAULT_APP_PERMISSIONS, Hub, type Repo } from './hub.js';
 import { Reviewer } from './maintainer.js';
 import { freshSchema } from './pg-schema.js';
@@ -91,6 +92,12 @@ export interface DemoOptions {
    * quiet for a few seconds, and the report says what it did.
    */
   readonly agents?: boolean;
+  /**
+   * The adoption scenario: the stand-in starts from a repository whose history merged 14 of the
+   * tasks in `tasksDir` the way wraith's coordinator agent did (`sim/drifted-repo.ts`) while the
+   * files still say `pending`; a maintainer merges the app's adoption PR before the agents start.
+   */
+  readonly adopt?: boolean;
   /** Ends the run early (tests of a scenario that never completes every task). */
   readonly stopWhen?: (sim: { hub: Hub; repo: Repo }) => boolean | Promise<boolean>;
 }
@@ -106,24 +113,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const permissions: AppPermissions = { ...DEFAULT_APP_PERMISSIONS };
   for (const name of options.withhold ?? []) delete permissions[name];
   const hub = new Hub({ webUrl: 'https://github.example', permissions });
-  const repoName = options.fromRepo ? repoNameOf(options.fromRepo) : 'wraith';
-  const repo = await hub.createRepo(
-    path.join(workdir, 'repos'),
-    'acme',
-    repoName,
-    null,
-    options.fromRepo ?? null,
-  );
-  const config = options.fromRepo
+  const drifted = options.adopt ? seedDriftedRepo(options.tasksDir, path.join(workdir, 'wraith')) : null;
+  const fromRepo = drifted?.dir ?? options.fromRepo ?? null;
+  const repoName = fromRepo ? repoNameOf(fromRepo) : 'wraith';
+  const repo = await hub.createRepo(path.join(workdir, 'repos'), 'acme', repoName, null, fromRepo);
+  // The demo's maintainer (reviews, `/coordinator complete`) may write, on a copied repo too.
+  repo.collaborators.set('maintainer', 'maintain');
+  const config = fromRepo
     ? await fileAt(repo, '.github/coordinator.yml')
     : options.configFile
       ? readFileSync(options.configFile, 'utf8')
       : demoConfig(options);
   const channels = channelKeys(config);
-  const implementation = options.fromRepo
+  const implementation = fromRepo
     ? await implementationTasks(repo, config)
     : await seedRepo(repo, options.tasksDir, config);
   const withAgents = options.agents !== false;
+  const seedHead = await repo.git.ref(`refs/heads/${repo.defaultBranch}`);
 
   const server = new StandInServer(hub, random);
   Object.assign(server.faults, {
@@ -202,6 +208,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       workdir,
       reportFile: options.reportFile ?? null,
       startedAt,
+      seedHead,
       appLog: app.logFile,
       error,
       kills: apps.reduce((n, a) => n + a.restarts, 0),
@@ -242,6 +249,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       skip: new Set(options.skipTasks ?? []),
       tasksDir: 'tasks',
     });
+    if (drifted) {
+      const adoption = await mergeAdoptionPull({
+        gheHost,
+        repo,
+        userToken: `${USER_TOKEN_PREFIX}${repo.owner}`,
+        timeoutMs: 60_000,
+      });
+      options.progress?.(
+        `maintainer merged adoption PR #${adoption.number} (${adoption.files.length} files)`,
+      );
+    }
     await options.script?.({ hub, repo, workdir });
     if (withAgents) agents.scan();
     else agents.stop();
@@ -380,7 +398,6 @@ async function seedRepo(repo: Repo, tasksDir: string, config: string): Promise<s
   const tree = await repo.git.createTree(null, changes);
   const sha = await repo.git.commitTree({ tree, parents: [], message: 'Decompose the project into tasks\n' });
   await repo.git.updateRef('refs/heads/main', sha, null);
-  repo.collaborators.set('maintainer', 'maintain');
   const tasks = await tasksAt(repo, sha, 'tasks');
   return [...tasks.values()]
     .filter((t) => t.level === 'implementation')

@@ -144,6 +144,8 @@ export async function buildReport(input: {
   workdir: string;
   reportFile: string | null;
   startedAt: number;
+  /** `main` when the run began: completions in that history are not the run's (no violations). */
+  seedHead?: string | null;
   appLog: string;
   error?: string | null;
   kills?: number;
@@ -153,14 +155,14 @@ export async function buildReport(input: {
 }): Promise<DemoReport> {
   const { repo, timeline, agents } = input;
   await timeline.sample();
-  const history = await statusHistory(repo);
+  const history = await statusHistory(repo, input.seedHead ?? null);
   const tasks = timeline.tasks;
   const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
 
   const violations: DemoReport['violations'][number][] = [];
   for (const [id, task] of tasks) {
     const at = history.completedAt.get(id);
-    if (at === undefined) continue;
+    if (at === undefined || history.inherited.has(id)) continue;
     for (const dep of task.dependsOn) {
       const depAt = history.completedAt.get(dep);
       if (depAt === undefined || depAt > at)
@@ -271,7 +273,7 @@ export async function buildReport(input: {
       .map((r) => ({ name: r.name, headSha: r.headSha, title: r.output.title })),
     refusals: refusalRows(log),
     appWrites: log
-      .filter((r) => r.method !== 'GET')
+      .filter((r) => r.method !== 'GET' && r.user === undefined)
       .slice(0, 1_000)
       .map((r) => `${r.method} ${r.route} ${r.status}`),
     issues: [...input.repo.issues.values()].map((i) => ({
@@ -401,14 +403,21 @@ export function lowerBound(
  */
 async function statusHistory(
   repo: Repo,
-): Promise<{ completedAt: Map<string, number>; changes: Map<string, number> }> {
-  const commits = (await repo.git.log('refs/heads/main')).map((line) => line.slice(0, 40)).reverse();
+  seedHead: string | null,
+): Promise<{ completedAt: Map<string, number>; changes: Map<string, number>; inherited: Set<string> }> {
+  const lines = (await repo.git.log('refs/heads/main')).reverse();
+  const commits = lines.map((line) => line.slice(0, 40));
+  // Tasks completed in the history the run started from were not completed by this run, and
+  // neither were those the adoption PR records from that history.
+  const adoptions = new Set(lines.filter((l) => l.includes('coordinator/adopt')).map((l) => l.slice(0, 40)));
+  const inherited = new Set<string>();
+  const seedAt = seedHead ? commits.indexOf(seedHead) : -1;
   const blobStatus = new Map<string, { id: string; status: string } | null>();
   const last = new Map<string, string>();
   const changes = new Map<string, number>();
   const completedAt = new Map<string, number>();
   let position = 0;
-  for (const sha of commits) {
+  for (const [i, sha] of commits.entries()) {
     let completedHere = false;
     const entries = (await repo.git.listTree(sha, true)).filter(
       (e) => e.type === 'blob' && e.path.startsWith('tasks/') && e.path.endsWith('.md'),
@@ -431,10 +440,11 @@ async function statusHistory(
         if (!completedHere) position++;
         completedHere = true;
         completedAt.set(parsed.id, position);
+        if (i <= seedAt || adoptions.has(sha)) inherited.add(parsed.id);
       }
     }
   }
-  return { completedAt, changes };
+  return { completedAt, changes, inherited };
 }
 
 function kindOf(level: string | undefined): TaskRow['kind'] {

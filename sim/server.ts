@@ -27,6 +27,8 @@ export interface LoggedRequest {
   readonly durationMs: number;
   /** GitHub's message of a 4xx answer other than 404 (refusals, conflicts, races). */
   readonly message?: string;
+  /** Set when a user (not the app) made the request, e.g. the demo's maintainer. */
+  readonly user?: string;
 }
 
 const COMPILED = ROUTES.map((route) => {
@@ -140,6 +142,7 @@ export class StandInServer {
         status >= 400 && status < 500 && status !== 404
           ? String((body as { message?: unknown })?.message ?? '')
           : undefined;
+      const token = String(req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
       this.log.push({
         method,
         route,
@@ -147,6 +150,7 @@ export class StandInServer {
         atMs: Date.now(),
         durationMs: performance.now() - startedAt,
         ...(message ? { message } : {}),
+        ...(token.startsWith(USER_TOKEN_PREFIX) ? { user: token.slice(USER_TOKEN_PREFIX.length) } : {}),
       });
       if (status === 204) {
         res.writeHead(204, headers);

@@ -32,6 +32,11 @@ import { type NewComment, type Rerequest, registerHandlers, type Target } from '
 export interface CoordinatorOptions {
   readonly appId: number;
   readonly dryRun: boolean;
+  /**
+   * Propose an adoption / onboarding PR on each repository's first reconcile (default true;
+   * `ADOPT_ON_FIRST_SIGHT`). `/coordinator adopt` works either way.
+   */
+  readonly adoptOnFirstSight?: boolean;
   /** Resync period, ms; 0 disables the timer (tests). */
   readonly resyncIntervalMs: number;
   readonly now?: () => number;
@@ -135,6 +140,7 @@ export function coordinatorApp(
       blobs,
       permissions,
       dryRun: options.dryRun,
+      adoptOnFirstSight: options.adoptOnFirstSight ?? true,
       log: app.log,
       now,
       notifier,

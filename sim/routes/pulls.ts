@@ -23,8 +23,14 @@ export const PULL_ROUTES: readonly Route[] = [
       const repo = repoOf(hub, req);
       const state = req.query.get('state') ?? 'open';
       const base = req.query.get('base');
+      // docs "List pull requests": `head` is `user:ref-name` (the head repository's owner and branch).
+      const head = req.query.get('head');
+      const [headOwner, headRef] = head?.includes(':') ? head.split(/:(.*)/s) : [null, null];
       let pulls = [...repo.pulls.values()].filter(
-        (p) => (state === 'all' || p.state === state) && (!base || p.baseRef === base),
+        (p) =>
+          (state === 'all' || p.state === state) &&
+          (!base || p.baseRef === base) &&
+          (!head || (p.headRepo.owner.toLowerCase() === headOwner?.toLowerCase() && p.headRef === headRef)),
       );
       pulls =
         req.query.get('sort') === 'updated'
@@ -102,7 +108,8 @@ export const PULL_ROUTES: readonly Route[] = [
         tree: merged.tree,
         parents: method === 'merge' ? [baseSha, pull.headSha] : [baseSha],
         message:
-          `${req.body.commit_title ?? `Merge pull request #${pull.number}`}\n\n${req.body.commit_message ?? ''}`.trim(),
+          // GitHub's default title names the head: "Merge pull request #N from owner/branch".
+          `${req.body.commit_title ?? `Merge pull request #${pull.number} from ${pull.headRepo.owner}/${pull.headRef}`}\n\n${req.body.commit_message ?? ''}`.trim(),
         author: { name: req.actor.login, email: `${req.actor.login}@users.noreply.github.test` },
       });
       try {

@@ -91,6 +91,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       '--from-repo <path>',
       'start the stand-in from a copy of this git repository (every branch, its tasks and .github/coordinator.yml) to see what the app would do to it',
     )
+    .option(
+      '--adopt',
+      "adoption: start from a repository whose history already merged 14 of wraith's tasks (merge commits, fast-forwards, 12 stale branches) while its files say pending; a maintainer merges the app's adoption PR, then agents finish the graph",
+    )
     .addOption(
       new Option('--agents <mode>', 'on: scripted agents work the tasks; off: only the app acts')
         .choices(['on', 'off'])

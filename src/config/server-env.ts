@@ -33,6 +33,14 @@ export const serverEnvSchema = z.object({
   LOG_FORMAT: optional.pipe(z.enum(['json', 'pretty']).optional()),
   /** Plan and log only. */
   DRY_RUN: flag,
+  /**
+   * Scan each repository on its first reconcile and propose what git says was already merged (and a
+   * commented config, when it has none) as one `coordinator/adopt` PR. Default true.
+   */
+  ADOPT_ON_FIRST_SIGHT: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('true')
+    .transform((v) => v !== 'false' && v !== '0'),
   /** Period of the resync that reconciles every active repo, ms (default 5 minutes). */
   RESYNC_INTERVAL_MS: z.coerce.number().int().min(1_000).default(300_000),
   /** Minimum pause between write requests to GitHub, ms (GitHub's guidance: about 1 s). */

@@ -28,6 +28,11 @@ export interface ExecuteInput {
   /** Git writes with closed results (built from `octokit` when not given). */
   readonly writer: RepoWriter;
   readonly log?: Pick<Logger, 'warn' | 'info'>;
+  /**
+   * Draft PRs GitHub refused with 422 at a branch head (bounded, in memory): a branch already in the
+   * base's history ("No commits between main and feat/x") is not asked again until it moves.
+   */
+  readonly refusedDrafts?: { has(key: string): boolean; add(key: string): void };
 }
 
 /** What executing did: a line for the log, and whether the repo should be reconciled again now. */
@@ -332,10 +337,18 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Opens the planned draft PRs; a 422 (a PR appeared meanwhile, or nothing to compare) is not an error. */
+/**
+ * Opens the planned draft PRs; a 422 (a PR appeared meanwhile, or nothing to compare: docs "Create
+ * a pull request" answers 422 "No commits between …" for a head already in the base) is not an
+ * error, and that head is not asked again.
+ */
 async function openDraftPulls(input: ExecuteInput): Promise<void> {
-  const base = input.read.snapshot.baseBranch;
+  const { snapshot } = input.read;
+  const base = snapshot.baseBranch;
+  const heads = new Map(snapshot.taskBranches.map((b) => [b.name, b.sha]));
   for (const draft of input.plan.draftPulls) {
+    const key = `draft:${input.repo.owner}/${input.repo.repo}:${draft.branch}@${heads.get(draft.branch) ?? ''}`;
+    if (input.refusedDrafts?.has(key)) continue;
     try {
       await input.octokit.rest.pulls.create({
         ...input.repo,
@@ -347,6 +360,15 @@ async function openDraftPulls(input: ExecuteInput): Promise<void> {
       });
     } catch (error) {
       if ((error as { status?: number }).status !== 422) throw error;
+      input.refusedDrafts?.add(key);
+      input.log?.info(
+        {
+          repo: `${input.repo.owner}/${input.repo.repo}`,
+          branch: draft.branch,
+          reason: (error as Error).message,
+        },
+        'draft PR refused (422); not asked again until the branch moves',
+      );
     }
   }
 }

@@ -10,15 +10,17 @@ import { dispatchTaskReady } from '../adapters/github/dispatch.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
 import { readRepoConfig } from '../adapters/github/read-config.js';
-import { readSnapshot } from '../adapters/github/read-snapshot.js';
+import { type ReadSnapshot, readSnapshot } from '../adapters/github/read-snapshot.js';
 import type { SettledSet } from '../adapters/github/read-staging.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
+import type { RepoConfig } from '../config/repo-config.js';
 import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
 import { taskReadyPayload } from '../domain/merge/dispatch.js';
 import { planReconcile } from '../domain/merge/plan.js';
 import type { CoordinatorEvent, Plan, RepoSnapshot } from '../domain/merge/types.js';
+import { ADOPTION_SCANNED, type AdoptionOutcome, adoptOnFirstSight, followUpAdoption } from './adoption.js';
 import { syncDashboardIssue } from './dashboard-sync.js';
 import { executePlan } from './execute-plan.js';
 import { contextOf, type Notifier } from './notifier.js';
@@ -34,13 +36,15 @@ export interface ReconcileDeps {
   readonly settled: SettledSet;
   /** Server-wide dry run (`DRY_RUN`); a repo can also ask with `dry_run: true`. */
   readonly dryRun: boolean;
+  /** Scan a repository for adoption on its first reconcile (`ADOPT_ON_FIRST_SIGHT`; default true). */
+  readonly adoptOnFirstSight?: boolean;
   readonly log: Logger;
   /** The clock, ms since the epoch (injected so tests control time). */
   readonly now: () => number;
   /** Where events go (null: logged only). */
   readonly notifier: Notifier | null;
   /** The event journal: which events were announced already (task-ready dispatches go out once). */
-  readonly journal?: Pick<OutboxStore, 'unannounced' | 'events'>;
+  readonly journal?: Pick<OutboxStore, 'unannounced' | 'events'> & Partial<Pick<OutboxStore, 'recordEvent'>>;
 }
 
 export interface ReconcileResult {
@@ -81,7 +85,7 @@ export async function reconcileRepo(
     };
   }
   const config = configResult.config;
-  const read = await readSnapshot({
+  const snapshotInput = {
     octokit,
     repo,
     config,
@@ -90,7 +94,18 @@ export async function reconcileRepo(
     permissions: deps.permissions,
     settled: deps.settled,
     nowMs: deps.now(),
-  });
+  };
+  let read = await readSnapshot(snapshotInput);
+  // On the first sight of a repository with a task graph, what git says was merged is proposed as
+  // one adoption PR before anything is announced, so tasks merged long ago are never called ready.
+  const adoption =
+    deps.dryRun ||
+    config.dry_run ||
+    deps.adoptOnFirstSight === false ||
+    read.snapshot.loaded.graph.ids.length === 0
+      ? null
+      : await firstAdoption(deps, octokit, repo, config, read);
+  if (adoption?.kind === 'opened' || adoption?.kind === 'updated') read = await readSnapshot(snapshotInput);
   const plan = planReconcile(read.snapshot);
   // Open task PRs, a batch, or a task branch still without a PR (its draft may be due later).
   const active =
@@ -113,13 +128,28 @@ export async function reconcileRepo(
   };
   // Ready signals for agents go out before their task.ready is journaled: a dispatch that fails is
   // not journaled, so the next reconcile (after a backoff) sends it again.
-  const undelivered = await dispatchReady(deps, octokit, repo, read.snapshot, plan.events);
+  // Until the adoption scan succeeded, no task is called ready (it may have been merged long ago).
+  const adoptionFailed = adoption?.kind === 'failed';
+  const undelivered = adoptionFailed
+    ? new Set(plan.events.filter((e) => e.type === 'task.ready').map((e) => e.key))
+    : await dispatchReady(deps, octokit, repo, read.snapshot, plan.events);
   // The dashboard shows the state this reconcile read; the review goes out before graph.completed.
   const dashboard = await syncDashboardIssue(deps, octokit, repo, read.snapshot, plan.events);
   await publish(plan.events.filter((e) => !undelivered.has(e.key) && !dashboard.held.has(e.key)));
-  const result = await executePlan({ octokit, repo, read, plan, log: deps.log });
+  const result = await executePlan({ octokit, repo, read, plan, log: deps.log, refusedDrafts: deps.settled });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
+  if (adoption && !adoptionFailed && deps.journal?.recordEvent)
+    await deps.journal.recordEvent({
+      repo: `${repo.owner}/${repo.repo}`,
+      type: ADOPTION_SCANNED,
+      key: ADOPTION_SCANNED,
+      taskId: null,
+      atMs: deps.now(),
+    });
+  const cleanup = await adoptionCleanup(deps, octokit, repo, read.snapshot);
   const failed = [
+    ...(adoptionFailed ? ['adoption scan'] : []),
+    ...(cleanup ? [] : ['deleting merged task branches after the adoption PR']),
     ...(result.sideEffectsFailed ?? []),
     ...(undelivered.size > 0 ? ['repository_dispatch task-ready'] : []),
     ...(dashboard.failed ? ['dashboard issue'] : []),
@@ -132,6 +162,62 @@ export async function reconcileRepo(
     actionTookEffect: plan.action.kind !== 'wait' && result.actionTookEffect !== false,
     ...(failed.length > 0 ? { sideEffectsFailed: failed } : {}),
   };
+}
+
+/** The first-sight adoption scan; a failure is logged with the fix and retried after a backoff. */
+async function firstAdoption(
+  deps: ReconcileDeps,
+  octokit: Octokit,
+  repo: RepoRef,
+  config: RepoConfig,
+  read: ReadSnapshot,
+): Promise<AdoptionOutcome | { kind: 'failed' } | null> {
+  const { snapshot } = read;
+  // The snapshot's graph is the base's own unless an adoption PR is open (then it is read again).
+  const base = snapshot.adoption
+    ? undefined
+    : {
+        repoUrl: snapshot.repoUrl,
+        baseBranch: snapshot.baseBranch,
+        baseSha: snapshot.baseSha,
+        loaded: snapshot.loaded,
+        taskTexts: read.taskTexts,
+        taskPaths: snapshot.taskPaths,
+        codeownersSha: null,
+      };
+  try {
+    return await adoptOnFirstSight(deps, octokit, repo, config, base);
+  } catch (error) {
+    deps.log.error(
+      { repo: `${repo.owner}/${repo.repo}`, err: error },
+      'adoption scan failed; retried after a backoff (the app needs contents: write and pull_requests: write to open coordinator/adopt)',
+    );
+    return { kind: 'failed' };
+  }
+}
+
+/** After the adoption PR merged, its merged task branches are deleted. @returns false when that failed. */
+async function adoptionCleanup(
+  deps: ReconcileDeps,
+  octokit: Octokit,
+  repo: RepoRef,
+  snapshot: RepoSnapshot,
+): Promise<boolean> {
+  try {
+    const deleted = await followUpAdoption(octokit, repo, snapshot.recentlyMerged, deps.settled);
+    if (deleted.length > 0)
+      deps.log.info(
+        { repo: `${repo.owner}/${repo.repo}`, branches: deleted },
+        'merged task branches deleted',
+      );
+    return true;
+  } catch (error) {
+    deps.log.error(
+      { repo: `${repo.owner}/${repo.repo}`, err: error },
+      'cannot delete the merged task branches the adoption PR listed (the app needs contents: write)',
+    );
+    return false;
+  }
 }
 
 /**

@@ -45,6 +45,7 @@ export async function buildRuntime(env: ServerEnv, warn: (message: string) => vo
   const options: CoordinatorOptions = {
     appId: Number(env.APP_ID ?? 0),
     dryRun: env.DRY_RUN,
+    adoptOnFirstSight: env.ADOPT_ON_FIRST_SIGHT,
     resyncIntervalMs: env.RESYNC_INTERVAL_MS,
     metrics,
     store,

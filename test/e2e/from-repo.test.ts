@@ -2,7 +2,8 @@
  * `demo --from-repo PATH --agents off` (issue 14): the stand-in starts from a copy of an existing
  * repository — every branch, the whole history, its tasks — and only the app acts. Judged from the
  * stand-in: every branch of the source is there with the same commits, the dashboard issue shows
- * the repository's real state, and the app wrote nothing to the default branch.
+ * the repository's real state, the app wrote nothing to the default branch, and it proposed its
+ * onboarding (the config, and `done` written as `completed`) as one PR.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -65,9 +66,15 @@ describe('demo --from-repo --agents off', () => {
       expect(await copy.ref(`refs/heads/${branch}`), branch).toBe(sha);
     const dashboard = report.issues.find((i) => i.labels.includes('coordinator: dashboard'));
     expect(dashboard?.body).toContain('**3 of 35 tasks completed**');
-    expect(report.pulls.filter((p) => p.state === 'open').every((p) => p.head.startsWith('feat/'))).toBe(
-      true,
-    );
+    // Open PRs: drafts for the two unmerged task branches, and one onboarding PR: the repository
+    // has no config, and its one `status: done` file is proposed as `completed`.
+    const open = report.pulls.filter((p) => p.state === 'open');
+    expect(open.filter((p) => !p.head.startsWith('feat/')).map((p) => p.head)).toEqual(['coordinator/adopt']);
+    const adoptHead = await copy.ref('refs/heads/coordinator/adopt');
+    const changed = (await copy.git(['diff', '--name-only', `${source.heads.main}...${adoptHead}`])).stdout
+      .trim()
+      .split('\n');
+    expect(changed).toEqual(['.github/coordinator.yml', 'tasks/client/channel-manager.md']);
     // Nothing reached main without a review: the app never moved the default branch.
     expect(report.appWrites.filter((w) => w.includes('/git/refs') && w.startsWith('PATCH'))).toEqual([]);
     expect(report.appWrites.some((w) => w.startsWith('POST /repos/{owner}/{repo}/issues'))).toBe(true);

@@ -26,7 +26,13 @@ export interface TestApp {
 
 /** Builds the app with a fixed clock. */
 export async function testApp(
-  options: { nowMs?: number; dryRun?: boolean; notifications?: CoordinatorOptions['notifications'] } = {},
+  options: {
+    nowMs?: number;
+    dryRun?: boolean;
+    notifications?: CoordinatorOptions['notifications'];
+    /** Off by default here: these tests' nock scripts are of repositories adopted already. */
+    adoptOnFirstSight?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const specErrors: string[] = [];
   const Validated = ProbotOctokit.plugin((octokit) => {
@@ -55,6 +61,7 @@ export async function testApp(
       {
         appId: APP_ID,
         dryRun: options.dryRun ?? false,
+        adoptOnFirstSight: options.adoptOnFirstSight ?? false,
         resyncIntervalMs: 0,
         now: () => options.nowMs ?? Date.parse('2026-06-02T12:00:00Z'),
         ...(options.notifications ? { notifications: { deliverEveryMs: 0, ...options.notifications } } : {}),

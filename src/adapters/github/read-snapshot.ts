@@ -7,8 +7,10 @@
  * on, the task branches (with the head commit time of those without a PR).
  */
 import type { RepoConfig } from '../../config/repo-config.js';
+import { ADOPT_BRANCH, parseAdoptionRecord } from '../../domain/adopt/adoption-pull.js';
+import { withAdoption } from '../../domain/adopt/overlay.js';
 import { policyOf } from '../../domain/merge/plan.js';
-import type { BranchState, RepoSnapshot } from '../../domain/merge/types.js';
+import type { AdoptionInFlight, BranchState, PullState, RepoSnapshot } from '../../domain/merge/types.js';
 import { BranchIndex } from '../../domain/tasks/branch-names.js';
 import type { BlobCache } from './blob-cache.js';
 import type { Octokit, RepoRef } from './octokit.js';
@@ -88,6 +90,17 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
     ...policy.requiredChecks.map((c) => c.context),
   ]);
 
+  // While the adoption PR is open, its tasks are not pending (their files change once it merges).
+  const adoption = adoptionInFlight(pulls, `${input.app.slug}[bot]`);
+  const loadedNow = adoption
+    ? withAdoption({
+        texts: taskTexts,
+        paths: taskPaths,
+        taskIds: adoption.taskIds,
+        prefixes: config.branches.prefixes,
+      })
+    : loaded;
+
   const snapshot: RepoSnapshot = {
     owner: repo.owner,
     repo: repo.repo,
@@ -96,7 +109,7 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
     baseBranch,
     baseSha,
     config,
-    loaded,
+    loaded: loadedNow,
     taskPaths,
     requiredChecks: [...required].sort(),
     rules,
@@ -108,8 +121,17 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
     staging,
     baseChecks,
     nowMs: input.nowMs,
+    adoption,
   };
   return { snapshot, taskTexts };
+}
+
+/** The app's open adoption PR among the open PRs (its own, same repository, with its marker), or null. */
+function adoptionInFlight(pulls: readonly PullState[], appLogin: string): AdoptionInFlight | null {
+  const pull = pulls.find((p) => p.headRef === ADOPT_BRANCH && !p.fromFork && p.author === appLogin);
+  const record = pull ? parseAdoptionRecord(pull.body) : null;
+  if (!pull || !record || record.tasks.length === 0) return null;
+  return { number: pull.number, url: pull.url, taskIds: record.tasks };
 }
 
 /** Branches under each task prefix (`GET /git/matching-refs/heads/<prefix>`). */

@@ -112,17 +112,29 @@ export async function readRecentlyMerged(
     direction: 'desc',
     per_page: 30,
   });
-  return closed.data
-    .filter((p) => p.merged_at !== null)
-    .map((p) => ({
-      number: p.number,
-      title: p.title,
-      body: p.body ?? '',
-      headRef: p.head.ref,
-      url: p.html_url,
-      headSha: p.head.sha,
-      fromFork: (p.head.repo?.full_name ?? '').toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase(),
-    }));
+  return closed.data.filter((p) => p.merged_at !== null).map((p) => mergedPullOf(repo, p));
+}
+
+/** A closed PR of `GET /repos/{o}/{r}/pulls` as a `MergedPull` (the caller checks `merged_at`). */
+export function mergedPullOf(
+  repo: RepoRef,
+  p: {
+    number: number;
+    title: string;
+    body: string | null;
+    html_url: string;
+    head: { ref: string; sha: string; repo: { full_name: string } | null };
+  },
+): MergedPull {
+  return {
+    number: p.number,
+    title: p.title,
+    body: p.body ?? '',
+    headRef: p.head.ref,
+    url: p.html_url,
+    headSha: p.head.sha,
+    fromFork: (p.head.repo?.full_name ?? '').toLowerCase() !== `${repo.owner}/${repo.repo}`.toLowerCase(),
+  };
 }
 
 /** How many of the base's latest commits are searched for promoted batches (`GET .../commits`, one page). */

@@ -12,6 +12,7 @@ import { type CliIo, EXIT } from '../io.js';
 export interface DemoCliOptions {
   readonly tasks?: string;
   readonly fromRepo?: string;
+  readonly adopt?: boolean;
   readonly agents?: 'on' | 'off';
   readonly ciMs: string;
   readonly agentMs: string;
@@ -134,6 +135,10 @@ export const DEFAULT_DEMO_TASKS = path.resolve(
  * violation, 1 otherwise, 2 for bad options.
  */
 export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promise<number> {
+  if (options.adopt && (options.fromRepo || options.config)) {
+    io.err('taskgraph-coordinator: --adopt seeds its own repository; leave out --from-repo and --config\n');
+    return EXIT.usage;
+  }
   if (options.fromRepo) {
     if (options.tasks || options.config) {
       io.err(
@@ -219,7 +224,7 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
   const tty = process.stderr.isTTY === true;
   let lastPrinted = 0;
   io.err(
-    `${options.fromRepo ? `Copying ${options.fromRepo} (every branch, the whole history)` : `Seeding a repository from ${tasksDir}`} and starting the GitHub stand-in, fake CI, fake Teams and the app${options.agents === 'off' ? ' (no agents)' : ''}…\n`,
+    `${options.adopt ? `Seeding a repository whose history already merged tasks of ${tasksDir} (files still pending)` : options.fromRepo ? `Copying ${options.fromRepo} (every branch, the whole history)` : `Seeding a repository from ${tasksDir}`} and starting the GitHub stand-in, fake CI, fake Teams and the app${options.agents === 'off' ? ' (no agents)' : ''}…\n`,
   );
   const report = await runDemo({
     tasksDir,
@@ -241,6 +246,7 @@ export async function runDemoCommand(options: DemoCliOptions, io: CliIo): Promis
     databaseUrl: options.databaseUrl ?? null,
     fromRepo: options.fromRepo ? path.resolve(options.fromRepo) : null,
     agents: options.agents !== 'off',
+    adopt: options.adopt === true,
     failTasks: list(options.failTasks),
     train,
     progress: (line: string) => {

@@ -16,6 +16,7 @@ import { CHECK_NAMES, type CoordinatorEvent, LABELS } from '../../domain/merge/t
 import { BranchIndex } from '../../domain/tasks/branch-names.js';
 import { addNote, setStatus } from '../../domain/tasks/status-edit.js';
 import type { TaskStatus } from '../../domain/tasks/types.js';
+import { adoptRepository } from '../adoption.js';
 import { retryHead } from '../retry-head.js';
 import { CommandRefusal, type CommandScope, type VerbOutcome } from './run-comment.js';
 
@@ -64,6 +65,49 @@ export async function runVerb(scope: CommandScope, command: Command): Promise<Ve
       return status(scope);
     case 'notify':
       return notify(scope, command);
+    case 'adopt':
+      return adopt(scope);
+  }
+}
+
+async function adopt(scope: CommandScope): Promise<VerbOutcome> {
+  const [config, base] = await Promise.all([scope.config(), scope.base()]);
+  const { deps, octokit, comment } = scope;
+  const outcome = await adoptRepository(
+    { blobs: deps.blobs, log: deps.log, now: Date.now },
+    octokit,
+    comment.repo,
+    config,
+    { force: true, base },
+  );
+  switch (outcome.kind) {
+    case 'no-graph':
+      throw new CommandRefusal(
+        `there are no task files under \`${config.tasks.dir}\` on \`${base.baseBranch}\``,
+      );
+    case 'declined':
+      throw new CommandRefusal(`adoption PR #${outcome.number} was closed`); // not reached with force
+    case 'nothing':
+      return ok(
+        outcome.closed
+          ? `✔️ \`adopt\`: nothing is left to adopt; closed #${outcome.closed}`
+          : '✔️ `adopt`: the task files agree with git and the configuration exists; nothing to propose',
+        outcome.closed !== undefined,
+      );
+    default: {
+      const what = [
+        outcome.tasks.length > 0 ? `sets ${outcome.tasks.length} task(s) to \`completed\`` : null,
+        outcome.branches > 0 ? `deletes ${outcome.branches} merged branch(es) after it merges` : null,
+        outcome.config ? 'adds `.github/coordinator.yml`' : null,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      const verb = outcome.kind === 'unchanged' ? 'is up to date' : outcome.kind;
+      return ok(
+        `✔️ \`adopt\`: adoption PR #${outcome.number} ${verb}: it ${what}`,
+        outcome.kind !== 'unchanged',
+      );
+    }
   }
 }
 

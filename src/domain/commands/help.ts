@@ -19,6 +19,7 @@ export function helpText(): string {
     '| `/coordinator status` | anyone | Replies with the graph: generations, ready, queued, blocked, and a Mermaid diagram. |',
     '| `/coordinator sync` | write | Reconciles the repository now. |',
     '| `/coordinator notify [CHANNEL:<key>] <message>` | write | Posts a message to a Teams channel. |',
+    '| `/coordinator adopt` | write | Rebuilds from git which tasks were already merged (branches in the base, merged PRs, merge commits) and proposes the difference as one PR, `coordinator/adopt`; also proposes `.github/coordinator.yml` when there is none. |',
     '| `/coordinator help` | anyone | This table. |',
     '',
     `Lines in code blocks and quoted replies are ignored; at most ${MAX_COMMANDS_PER_COMMENT} commands are taken from one comment.`,

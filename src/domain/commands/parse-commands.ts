@@ -19,6 +19,7 @@ export const VERBS = [
   'status',
   'sync',
   'notify',
+  'adopt',
   'help',
 ] as const;
 export type Verb = (typeof VERBS)[number];
@@ -41,6 +42,7 @@ export type Command =
         | 'retry'
         | 'status'
         | 'sync'
+        | 'adopt'
         | 'help';
       readonly line: number;
     }

@@ -219,6 +219,7 @@ export function batchStatusEdits(
     levels,
     paths: snapshot.taskPaths,
     assumeCompleted,
+    provisional: new Set(snapshot.adoption?.taskIds ?? []),
   });
   const all = [...edits, ...extra, ...aggregates];
   const seen = new Set<string>(lower.edited);

@@ -87,6 +87,7 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
     for (const entry of car.batch?.entries ?? [])
       if (car.sha !== snapshot.baseSha) inBatch.set(entry.taskId, car.branch);
   const lines = new Map<string, TaskLine>();
+  const adopted = new Set(snapshot.adoption?.taskIds ?? []);
   for (const id of graph.ids) {
     const task = graph.tasks.get(id);
     if (!task) continue;
@@ -99,16 +100,26 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
       detail,
       ...(pull ? { pull: pull.number } : {}),
     });
-    if (task.status === 'completed') lines.set(id, line('completed', ''));
+    if (task.status === 'completed')
+      lines.set(
+        id,
+        line(
+          'completed',
+          adopted.has(id) ? `per adoption PR #${snapshot.adoption?.number} (awaiting review)` : '',
+        ),
+      );
     else if (task.status === 'blocked') lines.set(id, line('blocked', 'blocked in its task file'));
     else if (inBatch.has(id))
       lines.set(id, line('in-ci', `#${pull?.number ?? '?'} in a batch on \`${inBatch.get(id)}\``));
     else if (pull && queue?.headSha === pull.headSha && queue.conclusion === 'failure')
-      lines.set(id, line('failed', `#${pull.number}: ${queue.title}`));
+      lines.set(id, line('failed', `#${pull.number}: ${queue.title}${runLink(queue.summary)}`));
     else if (pull)
       lines.set(
         id,
-        line(pull.draft ? 'in-progress' : 'in-review', `#${pull.number}${pull.draft ? ' (draft)' : ''}`),
+        line(
+          pull.draft ? 'in-progress' : 'in-review',
+          `#${pull.number}${pull.draft ? ' (draft)' : ''}${stalledSince(pull.updatedAt, snapshot)}`,
+        ),
       );
     else if (waitingOn.length > 0)
       lines.set(id, line('waiting', `waiting on ${waitingOn.map((d) => `\`${d}\``).join(', ')}`));
@@ -122,7 +133,11 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
     if (!pull) continue;
     const c = completeness(pull, snapshot.config, snapshot.requiredChecks);
     if (c.complete) complete.push(candidateOf(snapshot.loaded, pull, l.id));
-    else lines.set(l.id, { ...l, detail: `#${pull.number}: ${c.reason}` });
+    else
+      lines.set(l.id, {
+        ...l,
+        detail: `#${pull.number}: ${c.reason}${stalledSince(pull.updatedAt, snapshot)}`,
+      });
   }
   const queue = orderCandidates(complete);
   for (const [i, c] of queue.entries())
@@ -133,6 +148,22 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
       detail: `#${c.pull.number} queued: position ${i + 1} of ${queue.length}`,
     });
   return lines;
+}
+
+/** ` — [failing run](url)`: the first run linked in a `Merge queue` summary, or nothing. */
+function runLink(summary: string): string {
+  const url = /\]\((https?:\/\/[^)\s]+)\)/.exec(summary)?.[1];
+  return url ? ` — [failing run](${url})` : '';
+}
+
+/**
+ * ` — stalled since <UTC time>` for a PR with no activity (GitHub's `updated_at`) for
+ * `notifications.stall_after`, as `task.stalled` counts it; else nothing.
+ */
+function stalledSince(updatedAt: string, snapshot: RepoSnapshot): string {
+  const last = Date.parse(updatedAt);
+  if (Number.isNaN(last) || snapshot.nowMs - last < snapshot.config.notifications.stall_after) return '';
+  return ` — stalled since ${new Date(last).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** Renders the body. `title` is the issue's title (shown on top). */
@@ -149,6 +180,11 @@ export function dashboardBody(snapshot: RepoSnapshot, index: BranchIndex, title:
   const pathDone = path.filter((id) => lines.get(id)?.state === 'completed').length;
 
   const out: string[] = [DASHBOARD_MARKER, `# ${title}`, ''];
+  if (snapshot.adoption)
+    out.push(
+      `> **Adoption in review:** [#${snapshot.adoption.number}](${snapshot.adoption.url}) sets ${snapshot.adoption.taskIds.length} task${snapshot.adoption.taskIds.length === 1 ? '' : 's'} to \`completed\` from git's history. They count as completed here; nothing is written to \`${snapshot.baseBranch}\` for them until it merges.`,
+      '',
+    );
   out.push(
     `**${done} of ${total} tasks completed** (${percent}%)`,
     '',

@@ -261,6 +261,7 @@ function owedEdits(snapshot: RepoSnapshot, index: BranchIndex): StatusEdit[] {
       generations: loaded.generations,
       levels: config.status.auto_complete_levels,
       paths: snapshot.taskPaths,
+      provisional: new Set(snapshot.adoption?.taskIds ?? []),
     }),
     ...driftRepairs({
       graph: loaded.graph,

@@ -15,7 +15,8 @@ import type { MergedPull, StatusEdit } from './types.js';
 const SETTLED = new Set(['completed', 'blocked', 'failed']);
 
 /**
- * Aggregates that complete once `assumeCompleted` (tasks about to complete) are counted as completed.
+ * Aggregates that complete once `assumeCompleted` (tasks about to complete) are counted as completed
+ * (and `provisional` tasks are not).
  *
  * @returns edits in generation order; each depends only on completed tasks or earlier edits.
  */
@@ -25,11 +26,15 @@ export function autoCompletions(input: {
   levels: RepoConfig['status']['auto_complete_levels'];
   paths: ReadonlyMap<string, string>;
   assumeCompleted?: ReadonlySet<string>;
+  /** Tasks read as completed only because the open adoption PR says so: not counted until it merges. */
+  provisional?: ReadonlySet<string>;
 }): StatusEdit[] {
   const { graph, generations, paths } = input;
   const levels = new Set<string>(input.levels);
   const done = new Set(input.assumeCompleted ?? []);
-  const completed = (id: string) => done.has(id) || graph.tasks.get(id)?.status === 'completed';
+  const provisional = input.provisional ?? new Set<string>();
+  const completed = (id: string) =>
+    done.has(id) || (graph.tasks.get(id)?.status === 'completed' && !provisional.has(id));
   const edits: StatusEdit[] = [];
   for (const generation of generations.generations) {
     for (const id of generation) {

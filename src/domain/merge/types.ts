@@ -223,6 +223,18 @@ export interface RepoSnapshot {
   readonly baseChecks: Readonly<Record<string, OwnCheckRun>>;
   /** The reconcile's clock, ms since the epoch. */
   readonly nowMs: number;
+  /**
+   * The open adoption PR (`coordinator/adopt`): `loaded` already reads its tasks as completed, but
+   * nothing that depends on them only (aggregates) is written to the base until it merges.
+   */
+  readonly adoption?: AdoptionInFlight | null;
+}
+
+/** An open adoption PR and the tasks it sets to `completed`. */
+export interface AdoptionInFlight {
+  readonly number: number;
+  readonly url: string;
+  readonly taskIds: readonly string[];
 }
 
 export interface Annotation {
