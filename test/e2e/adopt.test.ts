@@ -8,6 +8,7 @@
  * stale branches are gone and the two that were never merged are kept.
  */
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../sim/demo.js';
 import { seedDriftedRepo } from '../../sim/drifted-repo.js';
@@ -67,5 +68,45 @@ describe('demo --adopt', () => {
     const dashboard = report.issues.find((i) => i.labels.includes('coordinator: dashboard'));
     for (const id of truth.merged) expect(dashboard?.body).toMatch(new RegExp(`✅ \`${id}\``));
     expect(dashboard?.body).not.toContain('Adoption in review');
+  }, 180_000);
+
+  it('while the adoption PR is open: main untouched, its tasks not pending, their dependents ready', async () => {
+    const seeded = seedDriftedRepo(TASKS);
+    const report = await runDemo({
+      tasksDir: '',
+      fromRepo: seeded.dir,
+      agents: false,
+      ciMs: 100,
+      agentMs: 100,
+      failRate: 0,
+      resyncMs: 1_500,
+      timeoutMs: 120_000,
+      progress: null,
+    });
+    expect(report.error).toBeNull();
+    const open = report.pulls.filter((p) => p.state === 'open' && p.head === 'coordinator/adopt');
+    expect(open).toHaveLength(1);
+    const git = GitRepo.open(path.join(report.workdir, 'repos/acme', `${path.basename(seeded.dir)}.git`));
+    const seededHead = (await git.git(['-C', seeded.dir, 'rev-parse', 'main'])).stdout.trim();
+    expect(await git.ref('refs/heads/main'), 'nothing was written to main').toBe(seededHead);
+    // No branch is deleted before the review.
+    const branches = [...(await git.refs('refs/heads/feat/')).keys()].map((r) =>
+      r.replace('refs/heads/', ''),
+    );
+    expect(branches.sort()).toEqual([...seeded.staleBranches, ...seeded.keptBranches].sort());
+
+    const dashboard = report.issues.find((i) => i.labels.includes('coordinator: dashboard'));
+    expect(dashboard?.body).toContain(`**Adoption in review:** [#${open[0]?.number}]`);
+    for (const id of seeded.merged) expect(dashboard?.body).toContain(`✅ \`${id}\``);
+
+    // The journal: no adopted task was ever called ready; the frontier behind them was.
+    const db = new Database(path.join(report.workdir, 'data/coordinator.sqlite'), { readonly: true });
+    const ready = (
+      db.prepare("select task_id from events where type = 'task.ready'").all() as { task_id: string }[]
+    ).map((r) => r.task_id);
+    db.close();
+    expect(ready.filter((id) => seeded.merged.includes(id))).toEqual([]);
+    expect(ready).toContain('client/port-forwarding');
+    expect(ready).toContain('client/socks5-server');
   }, 180_000);
 });

@@ -97,6 +97,22 @@ export function candidateOf(loaded: LoadedGraph, pull: PullState, taskId: string
   };
 }
 
+/**
+ * Queue positions of the complete PRs among `ready` (every dependency completed), in the merge
+ * order: 1-based, with the queue's length. What the dashboard and the `Merge order` checks show.
+ */
+export function queuePositions(
+  snapshot: { loaded: LoadedGraph; config: RepoConfig; requiredChecks: readonly string[] },
+  ready: readonly { pull: PullState; taskId: string }[],
+): Map<number, { position: number; of: number }> {
+  const queue = orderCandidates(
+    ready
+      .filter(({ pull }) => completeness(pull, snapshot.config, snapshot.requiredChecks).complete)
+      .map(({ pull, taskId }) => candidateOf(snapshot.loaded, pull, taskId)),
+  );
+  return new Map(queue.map((c, i) => [c.pull.number, { position: i + 1, of: queue.length }]));
+}
+
 /** Sorts candidates by the module's precedence (stable and total). */
 export function orderCandidates<T extends Candidate>(candidates: readonly T[]): T[] {
   const owners = new Map<string, number>();

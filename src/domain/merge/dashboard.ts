@@ -8,7 +8,7 @@
 import type { BranchIndex } from '../tasks/branch-names.js';
 import { criticalPath } from '../tasks/generations.js';
 import { blockedBy } from '../tasks/readiness.js';
-import { type Candidate, candidateOf, completeness, orderCandidates } from './candidates.js';
+import { completeness, queuePositions } from './candidates.js';
 import { taskOfPull } from './task-pulls.js';
 import { CHECK_NAMES, type RepoSnapshot } from './types.js';
 
@@ -125,28 +125,34 @@ export function taskLines(snapshot: RepoSnapshot, index: BranchIndex): Map<strin
       lines.set(id, line('waiting', `waiting on ${waitingOn.map((d) => `\`${d}\``).join(', ')}`));
     else lines.set(id, line('ready', 'ready: no PR yet'));
   }
-  // PRs in review: queued (complete, in the planner's merge order, position N of M) or what they wait for.
-  const reviewing = [...lines.values()].filter((l) => l.state === 'in-review' && l.pull !== undefined);
-  const complete: Candidate[] = [];
-  for (const l of reviewing) {
-    const pull = pullOf.get(l.id);
-    if (!pull) continue;
-    const c = completeness(pull, snapshot.config, snapshot.requiredChecks);
-    if (c.complete) complete.push(candidateOf(snapshot.loaded, pull, l.id));
-    else
-      lines.set(l.id, {
-        ...l,
-        detail: `#${pull.number}: ${c.reason}${stalledSince(pull.updatedAt, snapshot)}`,
-      });
+  // PRs in review: queued (complete with every dependency completed, in the planner's merge order,
+  // position N of M, as their `Merge order` checks say), or what they wait for.
+  const inReview: { pull: RepoSnapshot['pulls'][number]; taskId: string }[] = [];
+  for (const l of lines.values()) {
+    const pull = l.state === 'in-review' ? pullOf.get(l.id) : undefined;
+    if (pull) inReview.push({ pull, taskId: l.id });
   }
-  const queue = orderCandidates(complete);
-  for (const [i, c] of queue.entries())
-    lines.set(c.taskId, {
-      id: c.taskId,
+  const depsDone = inReview.filter(({ taskId }) => blockedBy(graph, taskId).length === 0);
+  const positions = queuePositions(snapshot, depsDone);
+  for (const { pull, taskId } of inReview) {
+    const at = positions.get(pull.number);
+    const waitingOn = blockedBy(graph, taskId);
+    const c = completeness(pull, snapshot.config, snapshot.requiredChecks);
+    const why =
+      waitingOn.length > 0
+        ? `waiting on ${waitingOn.map((d) => `\`${d}\``).join(', ')}`
+        : c.complete
+          ? 'queued'
+          : c.reason;
+    lines.set(taskId, {
+      id: taskId,
       state: 'in-review',
-      pull: c.pull.number,
-      detail: `#${c.pull.number} queued: position ${i + 1} of ${queue.length}`,
+      pull: pull.number,
+      detail: at
+        ? `#${pull.number} queued: position ${at.position} of ${at.of}`
+        : `#${pull.number}: ${why}${stalledSince(pull.updatedAt, snapshot)}`,
     });
+  }
   return lines;
 }
 

@@ -78,7 +78,14 @@ import { BranchIndex } from '../tasks/branch-names.js';
 import type { TaskStatus } from '../tasks/types.js';
 import { isOwnCheck } from './batch-checks.js';
 import { batchStatusEdits, type Decision, judgeFirstCar, wait } from './batch-plan.js';
-import { type Candidate, candidateOf, completeness, orderCandidates, type PrChecks } from './candidates.js';
+import {
+  type Candidate,
+  candidateOf,
+  completeness,
+  orderCandidates,
+  type PrChecks,
+  queuePositions,
+} from './candidates.js';
 import { checkRunDiffers, graphCheck } from './check-runs.js';
 import { draftPulls } from './draft-pulls.js';
 import { event } from './events.js';
@@ -143,6 +150,7 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
   }
 
   const ready: { pull: PullState; taskId: string }[] = [];
+  const readyVerdicts = new Map<number, OrderVerdict>();
   for (const pull of snapshot.pulls) {
     for (const run of pull.superseded ?? []) {
       checkRuns.push({
@@ -193,12 +201,24 @@ export function planReconcile(snapshot: RepoSnapshot): Plan {
               : null,
           pending,
         });
-    want(orderRun(pull, verdict), pull.ownChecks[CHECK_NAMES.order]);
-    if (task.kind === 'task' && verdict.state === 'ready') ready.push({ pull, taskId: task.taskId });
+    // A ready task PR's run says its queue position, known once every PR was judged (below).
+    if (task.kind === 'task' && verdict.state === 'ready') {
+      ready.push({ pull, taskId: task.taskId });
+      readyVerdicts.set(pull.number, verdict);
+    } else want(orderRun(pull, verdict), pull.ownChecks[CHECK_NAMES.order]);
     if (task.kind === 'task') {
       const stalled = stallEvent(pull, task.taskId, snapshot.nowMs, config.notifications.stall_after);
       if (stalled) events.push(stalled);
     }
+  }
+
+  const positions = queuePositions(snapshot, ready);
+  for (const { pull } of ready) {
+    const verdict = readyVerdicts.get(pull.number) as OrderVerdict;
+    want(
+      orderRun(pull, withPosition(verdict, positions.get(pull.number))),
+      pull.ownChecks[CHECK_NAMES.order],
+    );
   }
 
   const drafts = draftPulls(snapshot, index);
@@ -632,6 +652,16 @@ function stallEvent(
     pull: pull.number,
     message: `#${pull.number} (${taskId}) has had no activity for ${idle}${pull.draft ? ' (still a draft)' : ''}`,
   });
+}
+
+/** A ready verdict with the PR's place in the merge queue (a complete PR), as the dashboard shows it. */
+function withPosition(verdict: OrderVerdict, at: { position: number; of: number } | undefined): OrderVerdict {
+  if (!at) return verdict;
+  return {
+    ...verdict,
+    title: `Ready: position ${at.position} of ${at.of} in the merge queue`,
+    summary: `${verdict.summary}\n\nPosition ${at.position} of ${at.of} among the complete PRs, in merge order: lowest generation first, then PRs whose files overlap no other, then priority, then the oldest.`,
+  };
 }
 
 function orderRun(pull: PullState, verdict: OrderVerdict): DesiredCheckRun {

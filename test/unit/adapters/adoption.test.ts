@@ -7,6 +7,7 @@
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobCache } from '../../../src/adapters/github/blob-cache.js';
 import type { Octokit } from '../../../src/adapters/github/octokit.js';
 import { readAdoptionFacts } from '../../../src/adapters/github/read-adoption.js';
 import {
@@ -14,7 +15,10 @@ import {
   findAdoptionPulls,
   writeAdoptionPull,
 } from '../../../src/adapters/github/write-adoption.js';
+import { parseRepoConfig } from '../../../src/config/repo-config.js';
+import { adoptRepository } from '../../../src/coordinator/adoption.js';
 import { adoptionMarker } from '../../../src/domain/adopt/adoption-pull.js';
+import { loadTaskGraph } from '../../../src/domain/tasks/load-graph.js';
 
 const API = 'https://api.github.com';
 const R = '/repos/acme/widgets';
@@ -204,5 +208,72 @@ describe('deleteAdoptedBranches', () => {
     });
     expect(result).toEqual(['feat/a']);
     expect(deleted).toEqual(['feat/a', 'coordinator/adopt']);
+  });
+});
+
+const defaults = () => {
+  const result = parseRepoConfig(null);
+  if (!result.ok) throw new Error('the defaults do not parse');
+  return result.config;
+};
+
+describe('adoptRepository', () => {
+  const loaded = loadTaskGraph([
+    { path: 'tasks/a.md', text: '---\nid: a\nname: A\nstatus: completed\n---\n' },
+  ]);
+  const base = {
+    repoUrl: 'https://github.com/acme/widgets',
+    baseBranch: 'main',
+    baseSha: sha('a'),
+    loaded,
+    taskTexts: new Map([['tasks/a.md', '---\nid: a\nname: A\nstatus: completed\n---\n']]),
+    taskPaths: new Map([['a', 'tasks/a.md']]),
+    codeownersSha: null,
+  };
+  const deps = { blobs: new BlobCache(), log: { info: () => undefined }, now: () => 0 };
+  const reads = (adoptionPulls: unknown[], configStatus: number) =>
+    nock(API)
+      .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/commits`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query({ state: 'closed', base: 'main', per_page: '100' })
+      .reply(200, [])
+      .get(`${R}/contents/.github%2Fcoordinator.yml`)
+      .query({ ref: sha('a') })
+      .reply(configStatus, configStatus === 200 ? { type: 'file', content: '' } : { message: 'Not Found' })
+      .get(`${R}/pulls`)
+      .query({ state: 'all', head: 'acme:coordinator/adopt', per_page: '100' })
+      .reply(200, adoptionPulls);
+
+  it('a closed, unmerged adoption PR is a decline: the first-sight scan proposes nothing', async () => {
+    reads([pull(3, 'coordinator/adopt', false)], 404);
+    const outcome = await adoptRepository(deps, client(), repo, defaults(), {
+      force: false,
+      base,
+    });
+    expect(outcome).toEqual({ kind: 'declined', number: 3, url: 'https://github.com/acme/widgets/pull/3' });
+  });
+
+  it('closes the open adoption PR, with one comment, once nothing is left to adopt', async () => {
+    const comments: string[] = [];
+    reads([pull(5, 'coordinator/adopt', false, { state: 'open' })], 200)
+      .post(`${R}/issues/5/comments`, (b) => {
+        comments.push(b.body);
+        return true;
+      })
+      .reply(201, {})
+      .patch(`${R}/pulls/5`, (b) => b.state === 'closed')
+      .reply(200, {});
+    const outcome = await adoptRepository(deps, client(), repo, defaults(), {
+      force: true,
+      base,
+    });
+    expect(outcome).toEqual({ kind: 'nothing', closed: 5 });
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toMatch(/^Nothing is left to adopt/);
   });
 });

@@ -32,7 +32,10 @@ describe('wraith 01: everything pending', () => {
       entries: [{ number: 1, taskId: 'setup/project-init' }],
     });
     const order = plan.checkRuns.filter((c) => c.name === 'Merge order').map((c) => c.title);
-    expect(order).toEqual(['Waiting for 1 dependency: setup/project-init', 'Ready']);
+    expect(order).toEqual([
+      'Waiting for 1 dependency: setup/project-init',
+      'Ready: position 1 of 1 in the merge queue',
+    ]);
   });
 });
 
