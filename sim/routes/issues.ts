@@ -10,6 +10,7 @@ import {
   type Request,
   type Route,
   repoOf,
+  requirePermission,
 } from './shared.js';
 
 export const ISSUE_ROUTES: readonly Route[] = [
@@ -78,6 +79,8 @@ export const ISSUE_ROUTES: readonly Route[] = [
     template: '/repos/{owner}/{repo}/issues',
     handle: async (hub, req) => {
       const repo = repoOf(hub, req);
+      // docs "Create an issue": an app needs the Issues repository permission (write).
+      requirePermission(hub, req, 'issues', 'write');
       if (typeof req.body.title !== 'string' || req.body.title === '')
         throw new HttpError(422, 'Validation Failed: title is missing');
       const issue = hub.openIssue(
@@ -148,6 +151,8 @@ export const ISSUE_ROUTES: readonly Route[] = [
       const repo = repoOf(hub, req);
       const issue = repo.issues.get(Number(req.params.issue_number));
       if (!issue) throw new HttpError(404, 'Not Found');
+      // docs "Update an issue": Issues (write); the Issues API edits issues only, not PRs, here.
+      requirePermission(hub, req, 'issues', 'write');
       const state = req.body.state === 'closed' || req.body.state === 'open' ? req.body.state : undefined;
       hub.editIssue(
         repo,

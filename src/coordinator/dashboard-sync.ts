@@ -15,7 +15,12 @@ export interface DashboardDeps {
   readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
   readonly now: () => number;
   readonly journal?: Pick<OutboxStore, 'unannounced' | 'events'>;
+  /** Remembers refusals (bounded): a dashboard GitHub refused (4xx) is tried again only after `REFUSAL_COOL_OFF_MS`. */
+  readonly settled?: { has(key: string): boolean; add(key: string): void };
 }
+
+/** How long a refused (4xx) dashboard write is not tried again, ms: the fix needs a person. */
+export const REFUSAL_COOL_OFF_MS = 10 * 60_000;
 
 /**
  * Brings the dashboard up to date (`dashboard.enabled`, repositories with a task graph) and posts
@@ -29,12 +34,15 @@ export async function syncDashboardIssue(
   repo: RepoRef,
   snapshot: RepoSnapshot,
   events: readonly CoordinatorEvent[],
-): Promise<{ held: Set<string>; failed: boolean }> {
+): Promise<{ held: Set<string>; failed: boolean; error?: unknown }> {
   const held = new Set<string>();
   const { dashboard, branches } = snapshot.config;
   if (!dashboard.enabled || snapshot.loaded.graph.ids.length === 0) return { held, failed: false };
   const name = `${repo.owner}/${repo.repo}`;
   const completed = events.find((e) => e.type === 'graph.completed');
+  const coolOff = `dashboard-refused:${name}:${Math.floor(deps.now() / REFUSAL_COOL_OFF_MS)}`;
+  // Cooling off after a refusal: graph.completed still waits for its review.
+  if (deps.settled?.has(coolOff)) return { held: new Set(completed ? [completed.key] : []), failed: false };
   try {
     const index = new BranchIndex(snapshot.loaded.graph.ids, branches.prefixes);
     const { done, number } = await syncDashboard(octokit, repo, {
@@ -56,6 +64,9 @@ export async function syncDashboardIssue(
       { repo: name, err: error },
       'cannot write the dashboard issue or its review (the app needs issues: write)',
     );
-    return { held, failed: true };
+    const status = (error as { status?: number }).status ?? 0;
+    // A refusal (a permission, a rule) is not retried on every reconcile; it is alerted once.
+    if (status >= 400 && status < 500) deps.settled?.add(coolOff);
+    return { held, failed: true, error };
   }
 }

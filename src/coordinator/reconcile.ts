@@ -130,11 +130,18 @@ export async function reconcileRepo(
   // not journaled, so the next reconcile (after a backoff) sends it again.
   // Until the adoption scan succeeded, no task is called ready (it may have been merged long ago).
   const adoptionFailed = adoption?.kind === 'failed';
+  const refusals: Refusal[] = adoption?.kind === 'failed' ? [adoption.refusal] : [];
   const undelivered = adoptionFailed
     ? new Set(plan.events.filter((e) => e.type === 'task.ready').map((e) => e.key))
-    : await dispatchReady(deps, octokit, repo, read.snapshot, plan.events);
+    : await dispatchReady(deps, octokit, repo, read.snapshot, plan.events, refusals);
   // The dashboard shows the state this reconcile read; the review goes out before graph.completed.
   const dashboard = await syncDashboardIssue(deps, octokit, repo, read.snapshot, plan.events);
+  if (dashboard.error !== undefined)
+    refusals.push({
+      effect: 'the dashboard issue',
+      error: dashboard.error,
+      fix: 'the app needs issues: write',
+    });
   await publish(plan.events.filter((e) => !undelivered.has(e.key) && !dashboard.held.has(e.key)));
   const result = await executePlan({ octokit, repo, read, plan, log: deps.log, refusedDrafts: deps.settled });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
@@ -147,9 +154,17 @@ export async function reconcileRepo(
       atMs: deps.now(),
     });
   const cleanup = await adoptionCleanup(deps, octokit, repo, read.snapshot);
+  if (cleanup !== true)
+    refusals.push({
+      effect: 'deleting the merged task branches the adoption PR listed',
+      error: cleanup,
+      fix: 'the app needs contents: write, and no rule may protect those branches',
+    });
+  // What GitHub refused (a 4xx, not a glitch) also reaches a person: one alert per kind and status.
+  await publish(refusals.flatMap(refusalEvent));
   const failed = [
     ...(adoptionFailed ? ['adoption scan'] : []),
-    ...(cleanup ? [] : ['deleting merged task branches after the adoption PR']),
+    ...(cleanup === true ? [] : ['deleting merged task branches after the adoption PR']),
     ...(result.sideEffectsFailed ?? []),
     ...(undelivered.size > 0 ? ['repository_dispatch task-ready'] : []),
     ...(dashboard.failed ? ['dashboard issue'] : []),
@@ -164,6 +179,33 @@ export async function reconcileRepo(
   };
 }
 
+/** A side effect GitHub would not carry out, with the fix in words. */
+export interface Refusal {
+  readonly effect: string;
+  readonly error: unknown;
+  readonly fix: string;
+}
+
+/**
+ * `merge.refused` for a refusal with a 4xx status (403 permissions or rules, 404, 422): keyed by the
+ * effect and the status, so it is announced once and not on every retry; 5xx and network errors are
+ * glitches, retried after a backoff without an alert.
+ */
+export function refusalEvent(refusal: Refusal): CoordinatorEvent[] {
+  const status = (refusal.error as { status?: number }).status;
+  if (status === undefined || status < 400 || status >= 500) return [];
+  const said = (refusal.error as Error).message?.split('\n')[0] ?? '';
+  return [
+    {
+      type: 'merge.refused',
+      taskId: null,
+      pull: null,
+      key: `refused:${refusal.effect}:${status}`,
+      message: `GitHub refused ${refusal.effect} (${status}${said ? `: ${said}` : ''}); ${refusal.fix}. The app retries after a backoff.`,
+    },
+  ];
+}
+
 /** The first-sight adoption scan; a failure is logged with the fix and retried after a backoff. */
 async function firstAdoption(
   deps: ReconcileDeps,
@@ -171,7 +213,7 @@ async function firstAdoption(
   repo: RepoRef,
   config: RepoConfig,
   read: ReadSnapshot,
-): Promise<AdoptionOutcome | { kind: 'failed' } | null> {
+): Promise<AdoptionOutcome | { kind: 'failed'; refusal: Refusal } | null> {
   const { snapshot } = read;
   // The snapshot's graph is the base's own unless an adoption PR is open (then it is read again).
   const base = snapshot.adoption
@@ -192,17 +234,24 @@ async function firstAdoption(
       { repo: `${repo.owner}/${repo.repo}`, err: error },
       'adoption scan failed; retried after a backoff (the app needs contents: write and pull_requests: write to open coordinator/adopt)',
     );
-    return { kind: 'failed' };
+    return {
+      kind: 'failed',
+      refusal: {
+        effect: 'the adoption PR (coordinator/adopt)',
+        error,
+        fix: 'the app needs contents: write and pull_requests: write',
+      },
+    };
   }
 }
 
-/** After the adoption PR merged, its merged task branches are deleted. @returns false when that failed. */
+/** After the adoption PR merged, its merged task branches are deleted. @returns true, or the error. */
 async function adoptionCleanup(
   deps: ReconcileDeps,
   octokit: Octokit,
   repo: RepoRef,
   snapshot: RepoSnapshot,
-): Promise<boolean> {
+): Promise<true | unknown> {
   try {
     const deleted = await followUpAdoption(octokit, repo, snapshot.recentlyMerged, deps.settled);
     if (deleted.length > 0)
@@ -216,7 +265,7 @@ async function adoptionCleanup(
       { repo: `${repo.owner}/${repo.repo}`, err: error },
       'cannot delete the merged task branches the adoption PR listed (the app needs contents: write)',
     );
-    return false;
+    return error;
   }
 }
 
@@ -230,6 +279,7 @@ export async function dispatchReady(
   repo: RepoRef,
   snapshot: RepoSnapshot,
   events: readonly CoordinatorEvent[],
+  refusals?: Refusal[],
 ): Promise<Set<string>> {
   const failed = new Set<string>();
   if (!snapshot.config.agents.dispatch || !deps.journal) return failed;
@@ -255,6 +305,11 @@ export async function dispatchReady(
       deps.log.info({ repo: `${repo.owner}/${repo.repo}`, task: payload.task }, 'dispatched task-ready');
     } catch (error) {
       failed.add(event.key);
+      refusals?.push({
+        effect: 'repository_dispatch task-ready',
+        error,
+        fix: 'the app needs contents: write',
+      });
       deps.log.error(
         { repo: `${repo.owner}/${repo.repo}`, task: payload.task, err: error },
         'repository_dispatch task-ready failed; retried after a backoff (the app needs contents: write)',

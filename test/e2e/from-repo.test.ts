@@ -75,8 +75,41 @@ describe('demo --from-repo --agents off', () => {
       .trim()
       .split('\n');
     expect(changed).toEqual(['.github/coordinator.yml', 'tasks/client/channel-manager.md']);
-    // Nothing reached main without a review: the app never moved the default branch.
-    expect(report.appWrites.filter((w) => w.includes('/git/refs') && w.startsWith('PATCH'))).toEqual([]);
+    // Nothing reached main without a review: main is the source's (checked with every branch above),
+    // and the only refs the app moved are its own (coordinator/adopt).
+    expect(await copy.ref('refs/heads/main')).toBe(source.heads.main);
     expect(report.appWrites.some((w) => w.startsWith('POST /repos/{owner}/{repo}/issues'))).toBe(true);
+  }, 150_000);
+
+  it('without issues: write, the refused dashboard becomes one alert with the fix, and nothing else stops', async () => {
+    const source = sourceRepo();
+    const report = await runDemo({
+      tasksDir: '',
+      fromRepo: source.dir,
+      agents: false,
+      withhold: ['issues'],
+      ciMs: 100,
+      agentMs: 100,
+      failRate: 0,
+      resyncMs: 1_500,
+      timeoutMs: 120_000,
+      progress: null,
+    });
+    expect(report.error).toBeNull();
+    expect(report.issues.filter((i) => i.labels.includes('coordinator: dashboard'))).toEqual([]);
+    const refused = report.teams.filter((p) =>
+      JSON.stringify(p.body).includes('GitHub refused the dashboard issue (403'),
+    );
+    expect(refused, 'one alert, however often the reconcile retried').toHaveLength(1);
+    expect(JSON.stringify(refused[0]?.body)).toContain('the app needs issues: write');
+    // The rest went on: the onboarding PR was opened and the base got its Task graph check.
+    expect(report.pulls.some((p) => p.head === 'coordinator/adopt')).toBe(true);
+    expect(report.checkRuns.some((c) => c.name === 'Task graph' && c.headSha === source.heads.main)).toBe(
+      true,
+    );
+    // And the refused write was not hammered: one try, and one retry after the backoff at most.
+    expect(
+      report.appWrites.filter((w) => w.startsWith('POST /repos/{owner}/{repo}/issues ')).length,
+    ).toBeLessThanOrEqual(2);
   }, 150_000);
 });

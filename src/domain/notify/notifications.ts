@@ -71,7 +71,10 @@ export function notificationsFor(event: CoordinatorEvent, context: EventContext)
   const repoName = `${context.owner}/${context.repo}`;
   return deliveries.map((delivery) => {
     const severity = EVENT_SEVERITY[event.type] ?? 'info';
-    const title = `${TITLES[event.type]}${event.taskId ? `: ${event.taskId}` : ''}`;
+    // A refusal of no task's merge is one of the app's own writes (dashboard, dispatch, adoption).
+    const base =
+      event.type === 'merge.refused' && event.taskId === null ? 'GitHub refused a write' : TITLES[event.type];
+    const title = `${base}${event.taskId ? `: ${event.taskId}` : ''}`;
     const facts: CardFact[] = [
       { title: 'Repository', value: repoName },
       { title: 'Task', value: event.taskId ?? '' },
@@ -84,7 +87,12 @@ export function notificationsFor(event: CoordinatorEvent, context: EventContext)
     if (task)
       links.push({ title: 'Task file', url: `${context.repoUrl}/blob/${context.baseBranch}/${task.path}` });
     const card: CardInput = { severity, title, facts, body: delivery.message, links };
-    const line = `${repoName}: ${title}${event.pull === null ? '' : ` (#${event.pull})`}`;
+    // A repository-level fact (no task, no PR) says what happened in its digest line.
+    const about =
+      event.taskId === null && event.pull === null && event.message
+        ? ` — ${clip(event.message.split('\n')[0] as string, 160)}`
+        : '';
+    const line = `${repoName}: ${title}${event.pull === null ? '' : ` (#${event.pull})`}${about}`;
     return {
       channel: delivery.channel,
       dedupeKey: `${repoName}:${event.key}:${delivery.channel}`,
@@ -106,4 +114,8 @@ export function payloadEvent(payload: string): string | null {
   } catch {
     return null;
   }
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTasksDir } from '../../../src/adapters/fs/read-tasks-dir.js';
-import { dispatchReady } from '../../../src/coordinator/reconcile.js';
+import { dispatchReady, type Refusal, refusalEvent } from '../../../src/coordinator/reconcile.js';
 import { DISPATCH_EVENT, taskReadyPayload } from '../../../src/domain/merge/dispatch.js';
 import { loadTaskGraph } from '../../../src/domain/tasks/load-graph.js';
 import { snapshotOf } from '../../helpers/snapshots.js';
@@ -68,15 +68,25 @@ describe('dispatchReady', () => {
     const journal = {
       unannounced: async (_repo: string, keys: readonly string[]) => keys.filter((k) => k !== 'task.ready:x'),
     };
+    const refusals: Refusal[] = [];
     const failed = await dispatchReady(
       { journal, log } as never,
       octokit as never,
       { owner: 'o', repo: 'r' },
       snapshot,
       ready as never,
+      refusals,
     );
     expect(sent).toEqual(['a']);
     expect([...failed]).toEqual(['task.ready:b']);
+    // The refusal reaches a person as one merge.refused alert with the fix.
+    expect(refusals.flatMap(refusalEvent)).toEqual([
+      expect.objectContaining({
+        type: 'merge.refused',
+        key: 'refused:repository_dispatch task-ready:404',
+        message: expect.stringContaining('the app needs contents: write'),
+      }),
+    ]);
     // Already announced: nothing is sent again.
     sent.length = 0;
     const none = await dispatchReady(
@@ -102,5 +112,23 @@ describe('dispatchReady', () => {
       ready as never,
     );
     expect(calls).toBe(0);
+  });
+});
+
+describe('refusalEvent', () => {
+  it.each([
+    [403, 'refused:the dashboard issue:403'],
+    [404, 'refused:the dashboard issue:404'],
+    [422, 'refused:the dashboard issue:422'],
+    [502, null],
+    [undefined, null],
+  ])('status %s → %s', (status, key) => {
+    const error = Object.assign(new Error('Resource not accessible by integration\nmore'), { status });
+    const events = refusalEvent({ effect: 'the dashboard issue', error, fix: 'the app needs issues: write' });
+    expect(events.map((e) => e.key)).toEqual(key ? [key] : []);
+    if (key)
+      expect(events[0]?.message).toBe(
+        `GitHub refused the dashboard issue (${status}: Resource not accessible by integration); the app needs issues: write. The app retries after a backoff.`,
+      );
   });
 });

@@ -89,6 +89,31 @@ describe('notificationsFor', () => {
     expect(n?.payload.line).toBe('acme/widgets: Task merged: auth/login (#7)');
   });
 
+  it.each([
+    [
+      event('merge.refused', {
+        message:
+          'GitHub refused the dashboard issue (403: Resource not accessible by integration); the app needs issues: write.',
+      }),
+      'GitHub refused a write',
+      'acme/widgets: GitHub refused a write — GitHub refused the dashboard issue (403: Resource not accessible by integration); the app needs issues: write.',
+    ],
+    [
+      event('merge.refused', { taskId: 'auth/login', pull: 7, message: 'refused' }),
+      'GitHub refused the merge: auth/login',
+      'acme/widgets: GitHub refused the merge: auth/login (#7)',
+    ],
+    [
+      event('graph.invalid', { message: `cycle: a -> b -> a\nmore ${'x'.repeat(300)}` }),
+      'Task graph invalid',
+      'acme/widgets: Task graph invalid — cycle: a -> b -> a',
+    ],
+  ])('a repository-level event says what happened in its digest line (%#)', (e, title, line) => {
+    const [n] = notificationsFor(e, context);
+    expect(n?.payload.card.title).toBe(title);
+    expect(n?.payload.line).toBe(line);
+  });
+
   it('strips the CHANNEL line from a custom message body', async () => {
     const [n] = notificationsFor(event('custom', { message: 'CHANNEL:alerts\nheads up' }), context);
     expect(n?.payload.card.body).toBe('heads up');
