@@ -72,10 +72,22 @@ describe('demo --adopt', () => {
 
   it('while the adoption PR is open: main untouched, its tasks not pending, their dependents ready', async () => {
     const seeded = seedDriftedRepo(TASKS);
+    let comments = (): { issue: number; user: string; body: string }[] => [];
     const report = await runDemo({
       tasksDir: '',
       fromRepo: seeded.dir,
       agents: false,
+      // A maintainer asks again once the PR is open: `/coordinator adopt` finds it up to date.
+      script: ({ hub, repo }) => {
+        comments = () =>
+          repo.comments.map((c) => ({ issue: c.issueNumber, user: c.user.login, body: c.body }));
+        const ask = setInterval(() => {
+          const pr = [...repo.pulls.values()].find((p) => p.headRef === 'coordinator/adopt');
+          if (!pr) return;
+          clearInterval(ask);
+          hub.addComment(repo, pr.number, '/coordinator adopt', { login: 'maintainer', type: 'User' });
+        }, 250);
+      },
       ciMs: 100,
       agentMs: 100,
       failRate: 0,
@@ -94,6 +106,14 @@ describe('demo --adopt', () => {
       r.replace('refs/heads/', ''),
     );
     expect(branches.sort()).toEqual([...seeded.staleBranches, ...seeded.keptBranches].sort());
+
+    const replies = comments()
+      .filter((c) => c.issue === open[0]?.number && c.user !== 'maintainer')
+      .map((c) => c.body);
+    expect(
+      replies.some((b) => b.includes(`adoption PR #${open[0]?.number} is up to date`)),
+      replies.join('\n'),
+    ).toBe(true);
 
     const dashboard = report.issues.find((i) => i.labels.includes('coordinator: dashboard'));
     expect(dashboard?.body).toContain(`**Adoption in review:** [#${open[0]?.number}]`);

@@ -171,7 +171,10 @@ export async function runComment(
   if (events.length > 0 && deps.notifier) await publish(scope, deps.notifier, events);
   // A dashboard checkbox has no comment to react to (commentId 0); its reply says what happened.
   if (comment.commentId > 0) await react(octokit, repo, comment.commentId, accepted > 0 ? '+1' : '-1');
-  const wantsText = parsed.commands.some((c) => c.verb === 'status' || c.verb === 'help');
+  // `adopt` answers what the scan found even when nothing changed (which PR, or nothing to adopt).
+  const wantsText = parsed.commands.some(
+    (c) => c.verb === 'status' || c.verb === 'help' || c.verb === 'adopt',
+  );
   const reply =
     lines.length > 0 && (changed || refused > 0 || wantsText || comment.commentId === 0)
       ? `${lines.join('\n\n')}\n\n${REPLY_MARKER}`
