@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../sim/demo.js';
 import { seedDriftedRepo } from '../../sim/drifted-repo.js';
 import { GitRepo } from '../../sim/git.js';
+import { APP_ONLY } from '../helpers/e2e.js';
 import { WRAITH_DIR } from '../helpers/task-files.js';
 
 const TASKS = path.join(WRAITH_DIR, '01-decomposed-all-pending/tasks');
@@ -23,13 +24,7 @@ describe('demo --adopt', () => {
     const report = await runDemo({
       tasksDir: TASKS,
       adopt: true,
-      agents: false,
-      ciMs: 100,
-      agentMs: 100,
-      failRate: 0,
-      resyncMs: 1_500,
-      timeoutMs: 120_000,
-      progress: null,
+      ...APP_ONLY,
     });
     expect(report.error).toBeNull();
     const adoption = report.pulls.filter((p) => p.head === 'coordinator/adopt');
@@ -76,7 +71,7 @@ describe('demo --adopt', () => {
     const report = await runDemo({
       tasksDir: '',
       fromRepo: seeded.dir,
-      agents: false,
+      ...APP_ONLY,
       // A maintainer asks again once the PR is open: `/coordinator adopt` finds it up to date.
       script: ({ hub, repo }) => {
         comments = () =>
@@ -88,12 +83,6 @@ describe('demo --adopt', () => {
           hub.addComment(repo, pr.number, '/coordinator adopt', { login: 'maintainer', type: 'User' });
         }, 250);
       },
-      ciMs: 100,
-      agentMs: 100,
-      failRate: 0,
-      resyncMs: 1_500,
-      timeoutMs: 120_000,
-      progress: null,
     });
     expect(report.error).toBeNull();
     const open = report.pulls.filter((p) => p.state === 'open' && p.head === 'coordinator/adopt');

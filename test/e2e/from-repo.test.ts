@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from '../../sim/demo.js';
 import { GitRepo } from '../../sim/git.js';
+import { APP_ONLY } from '../helpers/e2e.js';
 import { WRAITH_DIR } from '../helpers/task-files.js';
 
 /** A working repository with wraith's snapshot 03 on `main` and two stale task branches. */
@@ -52,13 +53,7 @@ describe('demo --from-repo --agents off', () => {
     const report = await runDemo({
       tasksDir: '',
       fromRepo: source.dir,
-      agents: false,
-      ciMs: 100,
-      agentMs: 100,
-      failRate: 0,
-      resyncMs: 1_500,
-      timeoutMs: 120_000,
-      progress: null,
+      ...APP_ONLY,
     });
     expect(report.error).toBeNull();
     const copy = GitRepo.open(path.join(report.workdir, 'repos/acme', `${path.basename(source.dir)}.git`));
@@ -86,14 +81,8 @@ describe('demo --from-repo --agents off', () => {
     const report = await runDemo({
       tasksDir: '',
       fromRepo: source.dir,
-      agents: false,
+      ...APP_ONLY,
       withhold: ['issues'],
-      ciMs: 100,
-      agentMs: 100,
-      failRate: 0,
-      resyncMs: 1_500,
-      timeoutMs: 120_000,
-      progress: null,
     });
     expect(report.error).toBeNull();
     expect(report.issues.filter((i) => i.labels.includes('coordinator: dashboard'))).toEqual([]);

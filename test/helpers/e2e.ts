@@ -8,6 +8,17 @@ import type { Hub, Repo } from '../../sim/hub.js';
 import type { DemoReport } from '../../sim/report.js';
 
 /** Fast timings for the stand-in (CI 300 ms, agents 200 ms). */
+/** A run where only the app acts (no agents): it ends once the app is quiet. */
+export const APP_ONLY = {
+  agents: false,
+  ciMs: 100,
+  agentMs: 100,
+  failRate: 0,
+  resyncMs: 1_500,
+  timeoutMs: 120_000,
+  progress: null,
+} as const;
+
 export const FAST = { ciMs: 300, agentMs: 200, resyncMs: 1_500, timeoutMs: 240_000, progress: null };
 
 /** A small graph: `a` and `b` independent, `c` after both; `extra` adds `[id, deps]` tasks. */

@@ -8,8 +8,9 @@
  *   {base}...{sha}`: status `behind` or `identical` means the head is reachable from the base
  *   (docs "Compare two commits").
  */
-import type { AdoptionFacts, ReachableCommit, TaskBranchRef } from '../../domain/adopt/evidence.js';
+import type { AdoptionFacts, ReachableCommit } from '../../domain/adopt/evidence.js';
 import type { Octokit, RepoRef } from './octokit.js';
+import { readTaskBranches } from './read-snapshot.js';
 import { mergedPullOf } from './read-staging.js';
 
 /** Most commits of the base's history read (ten pages of 100). */
@@ -32,7 +33,9 @@ export async function readAdoptionFacts(input: {
 }): Promise<AdoptionFacts> {
   const { octokit, repo, baseSha } = input;
   const [branches, commits, closed] = await Promise.all([
-    readBranches(octokit, repo, input.prefixes),
+    readTaskBranches(octokit, repo, input.prefixes).then((list) =>
+      list.map(({ name, sha }) => ({ name, sha })),
+    ),
     readCommits(octokit, repo, baseSha),
     octokit.paginate(octokit.rest.pulls.list, {
       ...repo,
@@ -60,19 +63,6 @@ export async function readAdoptionFacts(input: {
     commits,
     merged: closed.filter((p) => p.merged_at !== null).map((p) => mergedPullOf(repo, p)),
   };
-}
-
-async function readBranches(
-  octokit: Octokit,
-  repo: RepoRef,
-  prefixes: readonly string[],
-): Promise<TaskBranchRef[]> {
-  const lists = await Promise.all(
-    prefixes.map((prefix) =>
-      octokit.paginate(octokit.rest.git.listMatchingRefs, { ...repo, ref: `heads/${prefix}`, per_page: 100 }),
-    ),
-  );
-  return lists.flat().map((ref) => ({ name: ref.ref.replace(/^refs\/heads\//, ''), sha: ref.object.sha }));
 }
 
 async function readCommits(octokit: Octokit, repo: RepoRef, sha: string): Promise<ReachableCommit[]> {

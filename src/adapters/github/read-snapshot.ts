@@ -134,8 +134,8 @@ function adoptionInFlight(pulls: readonly PullState[], appLogin: string): Adopti
   return { number: pull.number, url: pull.url, taskIds: record.tasks };
 }
 
-/** Branches under each task prefix (`GET /git/matching-refs/heads/<prefix>`). */
-async function readTaskBranches(
+/** Branches under each task prefix (`GET /git/matching-refs/heads/<prefix>`, every page). @throws octokit errors. */
+export async function readTaskBranches(
   octokit: Octokit,
   repo: RepoRef,
   prefixes: readonly string[],
