@@ -654,13 +654,17 @@ function stallEvent(
   });
 }
 
-/** A ready verdict with the PR's place in the merge queue (a complete PR), as the dashboard shows it. */
-function withPosition(verdict: OrderVerdict, at: { position: number; of: number } | undefined): OrderVerdict {
+/**
+ * A ready verdict with the PR's place in the merge queue (a complete PR), as the dashboard shows it.
+ * Only the position, not the queue's length: a PR joining behind would otherwise rewrite every run
+ * ahead of it (each rewrite is a throttled write; the bench counted 7 more writes per merged task).
+ */
+function withPosition(verdict: OrderVerdict, at: { position: number } | undefined): OrderVerdict {
   if (!at) return verdict;
   return {
     ...verdict,
-    title: `Ready: position ${at.position} of ${at.of} in the merge queue`,
-    summary: `${verdict.summary}\n\nPosition ${at.position} of ${at.of} among the complete PRs, in merge order: lowest generation first, then PRs whose files overlap no other, then priority, then the oldest.`,
+    title: `Ready: position ${at.position} in the merge queue`,
+    summary: `${verdict.summary}\n\nPosition ${at.position} among the complete PRs, in merge order: lowest generation first, then PRs whose files overlap no other, then priority, then the oldest. The dashboard issue shows the whole queue.`,
   };
 }
 

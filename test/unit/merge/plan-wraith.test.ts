@@ -34,7 +34,7 @@ describe('wraith 01: everything pending', () => {
     const order = plan.checkRuns.filter((c) => c.name === 'Merge order').map((c) => c.title);
     expect(order).toEqual([
       'Waiting for 1 dependency: setup/project-init',
-      'Ready: position 1 of 1 in the merge queue',
+      'Ready: position 1 in the merge queue',
     ]);
   });
 });

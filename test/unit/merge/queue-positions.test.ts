@@ -26,9 +26,9 @@ describe('Merge order positions', () => {
         pull(5, 'a', { checks: green, changedFiles: ['src/shared.ts'], createdAt: '2026-06-02T09:00:00Z' }),
       ],
       {
-        4: 'Ready: position 1 of 3 in the merge queue',
-        5: 'Ready: position 2 of 3 in the merge queue',
-        3: 'Ready: position 3 of 3 in the merge queue',
+        4: 'Ready: position 1 in the merge queue',
+        5: 'Ready: position 2 in the merge queue',
+        3: 'Ready: position 3 in the merge queue',
       },
     ],
     [
@@ -38,7 +38,7 @@ describe('Merge order positions', () => {
         pull(4, 'b', { checks: green }),
         pull(6, 'later', { checks: green }),
       ],
-      { 3: 'Ready', 4: 'Ready: position 1 of 1 in the merge queue', 6: 'Waiting for 1 dependency: a' },
+      { 3: 'Ready', 4: 'Ready: position 1 in the merge queue', 6: 'Waiting for 1 dependency: a' },
     ],
   ])('%s', (_what, pulls, expected) => {
     const snapshot = snapshotOf({ tasks, pulls, required: ['ci'] });
@@ -51,9 +51,10 @@ describe('Merge order positions', () => {
     expect(titles).toEqual(expected);
     // The dashboard shows the same positions.
     const body = dashboardBody(snapshot, new BranchIndex(snapshot.loaded.graph.ids, ['feat/']), 'D');
+    const queued = Object.values(expected).filter((t) => t.includes('position')).length;
     for (const [number, title] of Object.entries(expected)) {
-      const at = /position (\d+) of (\d+)/.exec(title);
-      if (at) expect(body).toContain(`#${number} queued: position ${at[1]} of ${at[2]}`);
+      const at = /position (\d+)/.exec(title);
+      if (at) expect(body).toContain(`#${number} queued: position ${at[1]} of ${queued}`);
       else expect(body).not.toContain(`#${number} queued`);
     }
   });
