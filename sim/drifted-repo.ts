@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Repo } from './hub.js';
 
 /** What the seeded history really did (ground truth for judging the adoption PR). */
 export interface DriftedRepo {
@@ -133,12 +134,7 @@ export function seedDriftedRepo(tasksDir: string, into?: string): DriftedRepo {
  */
 export async function mergeAdoptionPull(input: {
   gheHost: string;
-  repo: {
-    readonly owner: string;
-    readonly name: string;
-    readonly pulls: ReadonlyMap<number, { number: number; headRef: string; state: string; headSha: string }>;
-    readonly git: { git(args: string[]): Promise<{ stdout: string }> };
-  };
+  repo: Repo;
   userToken: string;
   timeoutMs: number;
 }): Promise<{ number: number; files: string[] }> {

@@ -9,7 +9,8 @@
 import type { BlobCache } from '../adapters/github/blob-cache.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import { readAdoptionFacts } from '../adapters/github/read-adoption.js';
-import { type BaseState, readBase } from '../adapters/github/read-snapshot.js';
+import { type BaseState, type ReadSnapshot, readBase } from '../adapters/github/read-snapshot.js';
+import type { SettledSet } from '../adapters/github/read-staging.js';
 import {
   closeAdoptionPull,
   deleteAdoptedBranches,
@@ -21,7 +22,7 @@ import { onboardingConfig } from '../config/onboarding.js';
 import type { RepoConfig } from '../config/repo-config.js';
 import { ADOPT_BRANCH, adoptionPull, parseAdoptionRecord } from '../domain/adopt/adoption-pull.js';
 import { proposeAdoption } from '../domain/adopt/evidence.js';
-import type { MergedPull } from '../domain/merge/types.js';
+import type { RepoSnapshot } from '../domain/merge/types.js';
 import { BranchIndex } from '../domain/tasks/branch-names.js';
 
 /** The repository's own config file (the onboarding PR proposes it when missing). */
@@ -122,44 +123,84 @@ export async function adoptRepository(
 }
 
 /**
- * Runs the automatic scan once per repository: when the journal has not recorded it yet.
- * @param base the base as the reconcile read it (read again when absent).
- * @returns the outcome, or null when it ran before. The caller records `ADOPTION_SCANNED` once the
- *   reconcile's own events are journaled (so the notifier still sees a first sight).
+ * Runs the automatic scan once per repository: when the journal has not recorded it yet. The caller
+ * records `ADOPTION_SCANNED` once the reconcile's own events are journaled (so the notifier still
+ * sees a first sight).
+ * @param read the snapshot the reconcile read: its base is reused unless an adoption PR is open
+ *   (then the snapshot's graph is the overlaid one, and the base is read again).
+ * @returns the outcome, `failed` with the error (logged with the fix; the reconcile retries after a
+ *   backoff), or null when the scan ran before.
  */
 export async function adoptOnFirstSight(
-  deps: AdoptionDeps & { readonly journal?: Pick<OutboxStore, 'unannounced'> },
+  deps: AdoptionDeps & {
+    readonly journal?: Pick<OutboxStore, 'unannounced'>;
+    readonly log: { error(obj: object, msg: string): void };
+  },
   octokit: Octokit,
   repo: RepoRef,
   config: RepoConfig,
-  base?: BaseState,
-): Promise<AdoptionOutcome | null> {
+  read: ReadSnapshot,
+): Promise<AdoptionOutcome | { readonly kind: 'failed'; readonly error: unknown } | null> {
   if (!deps.journal) return null;
   const name = `${repo.owner}/${repo.repo}`;
   if ((await deps.journal.unannounced(name, [ADOPTION_SCANNED])).length === 0) return null;
-  return adoptRepository(deps, octokit, repo, config, { force: false, ...(base ? { base } : {}) });
+  const { snapshot } = read;
+  const base: BaseState | undefined = snapshot.adoption
+    ? undefined
+    : {
+        repoUrl: snapshot.repoUrl,
+        baseBranch: snapshot.baseBranch,
+        baseSha: snapshot.baseSha,
+        loaded: snapshot.loaded,
+        taskTexts: read.taskTexts,
+        taskPaths: snapshot.taskPaths,
+        codeownersSha: null,
+      };
+  try {
+    return await adoptRepository(deps, octokit, repo, config, { force: false, ...(base ? { base } : {}) });
+  } catch (error) {
+    deps.log.error(
+      { repo: name, err: error },
+      'adoption scan failed; retried after a backoff (the app needs contents: write and pull_requests: write to open coordinator/adopt)',
+    );
+    return { kind: 'failed', error };
+  }
 }
 
 /**
  * After an adoption PR merged (it is among the recently merged PRs): deletes the branches its marker
- * lists, once (`settled` remembers the PR). @returns the branches deleted. @throws octokit errors.
+ * lists, once per PR (`settled` remembers it).
+ * @returns the branches deleted, or the error (logged with the fix; the reconcile retries it).
  */
-export async function followUpAdoption(
+export async function cleanUpAfterAdoption(
+  deps: {
+    readonly settled: SettledSet;
+    readonly log: { info(o: object, m: string): void; error(o: object, m: string): void };
+  },
   octokit: Octokit,
   repo: RepoRef,
-  merged: readonly MergedPull[],
-  settled: { has(key: string): boolean; add(key: string): void },
-): Promise<string[]> {
+  snapshot: Pick<RepoSnapshot, 'recentlyMerged'>,
+): Promise<{ deleted: string[]; error?: unknown }> {
+  const name = `${repo.owner}/${repo.repo}`;
   const deleted: string[] = [];
-  for (const pull of merged) {
-    if (pull.headRef !== ADOPT_BRANCH || pull.fromFork) continue;
-    const key = `adopt:${repo.owner}/${repo.repo}#${pull.number}`;
-    if (settled.has(key)) continue;
-    const record = parseAdoptionRecord(pull.body);
-    if (record) deleted.push(...(await deleteAdoptedBranches(octokit, repo, record)));
-    settled.add(key);
+  try {
+    for (const pull of snapshot.recentlyMerged) {
+      if (pull.headRef !== ADOPT_BRANCH || pull.fromFork) continue;
+      const key = `adopt:${name}#${pull.number}`;
+      if (deps.settled.has(key)) continue;
+      const record = parseAdoptionRecord(pull.body);
+      if (record) deleted.push(...(await deleteAdoptedBranches(octokit, repo, record)));
+      deps.settled.add(key);
+    }
+    if (deleted.length > 0) deps.log.info({ repo: name, branches: deleted }, 'merged task branches deleted');
+    return { deleted };
+  } catch (error) {
+    deps.log.error(
+      { repo: name, err: error },
+      'cannot delete the merged task branches the adoption PR listed (the app needs contents: write)',
+    );
+    return { deleted, error };
   }
-  return deleted;
 }
 
 async function fileExists(octokit: Octokit, repo: RepoRef, path: string, ref: string): Promise<boolean> {

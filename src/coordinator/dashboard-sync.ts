@@ -4,7 +4,9 @@
  * review is posted there once, before `graph.completed` is journaled, so a failed post is retried.
  */
 import { postReview, syncDashboard } from '../adapters/github/dashboard-issue.js';
+import { isRefusal } from '../adapters/github/errors.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
+import type { SettledSet } from '../adapters/github/read-staging.js';
 import type { OutboxStore } from '../adapters/store/outbox-store.js';
 import { dashboardBody } from '../domain/merge/dashboard.js';
 import type { CoordinatorEvent, RepoSnapshot } from '../domain/merge/types.js';
@@ -15,8 +17,8 @@ export interface DashboardDeps {
   readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
   readonly now: () => number;
   readonly journal?: Pick<OutboxStore, 'unannounced' | 'events'>;
-  /** Remembers refusals (bounded): a dashboard GitHub refused (4xx) is tried again only after `REFUSAL_COOL_OFF_MS`. */
-  readonly settled?: { has(key: string): boolean; add(key: string): void };
+  /** Remembers refusals (bounded): a dashboard GitHub refused is tried again only after `REFUSAL_COOL_OFF_MS`. */
+  readonly settled?: SettledSet;
 }
 
 /** How long a refused (4xx) dashboard write is not tried again, ms: the fix needs a person. */
@@ -64,9 +66,8 @@ export async function syncDashboardIssue(
       { repo: name, err: error },
       'cannot write the dashboard issue or its review (the app needs issues: write)',
     );
-    const status = (error as { status?: number }).status ?? 0;
     // A refusal (a permission, a rule) is not retried on every reconcile; it is alerted once.
-    if (status >= 400 && status < 500) deps.settled?.add(coolOff);
+    if (isRefusal(error)) deps.settled?.add(coolOff);
     return { held, failed: true, error };
   }
 }

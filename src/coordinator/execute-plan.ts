@@ -8,6 +8,7 @@
 import type { Logger } from 'probot';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { ReadSnapshot } from '../adapters/github/read-snapshot.js';
+import type { SettledSet } from '../adapters/github/read-staging.js';
 import { branchSha, STATUS_BRANCH } from '../adapters/github/read-staging.js';
 import { RepoWriter } from '../adapters/github/repo-writer.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
@@ -32,7 +33,7 @@ export interface ExecuteInput {
    * Draft PRs GitHub refused with 422 at a branch head (bounded, in memory): a branch already in the
    * base's history ("No commits between main and feat/x") is not asked again until it moves.
    */
-  readonly refusedDrafts?: { has(key: string): boolean; add(key: string): void };
+  readonly refusedDrafts?: SettledSet;
 }
 
 /** What executing did: a line for the log, and whether the repo should be reconciled again now. */

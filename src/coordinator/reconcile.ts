@@ -7,20 +7,21 @@
 import type { Logger } from 'probot';
 import type { BlobCache } from '../adapters/github/blob-cache.js';
 import { dispatchTaskReady } from '../adapters/github/dispatch.js';
+import { refusedWrite } from '../adapters/github/errors.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
 import { readRepoConfig } from '../adapters/github/read-config.js';
-import { type ReadSnapshot, readSnapshot } from '../adapters/github/read-snapshot.js';
+import { readSnapshot } from '../adapters/github/read-snapshot.js';
 import type { SettledSet } from '../adapters/github/read-staging.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
-import type { RepoConfig } from '../config/repo-config.js';
 import { CONFIG_FILE } from '../config/repo-config.js';
 import { configCheck } from '../domain/merge/check-runs.js';
 import { taskReadyPayload } from '../domain/merge/dispatch.js';
 import { planReconcile } from '../domain/merge/plan.js';
+import { type RefusedWrite, refusedWriteEvent } from '../domain/merge/reports.js';
 import type { CoordinatorEvent, Plan, RepoSnapshot } from '../domain/merge/types.js';
-import { ADOPTION_SCANNED, type AdoptionOutcome, adoptOnFirstSight, followUpAdoption } from './adoption.js';
+import { ADOPTION_SCANNED, adoptOnFirstSight, cleanUpAfterAdoption } from './adoption.js';
 import { syncDashboardIssue } from './dashboard-sync.js';
 import { executePlan } from './execute-plan.js';
 import { contextOf, type Notifier } from './notifier.js';
@@ -104,7 +105,7 @@ export async function reconcileRepo(
     deps.adoptOnFirstSight === false ||
     read.snapshot.loaded.graph.ids.length === 0
       ? null
-      : await firstAdoption(deps, octokit, repo, config, read);
+      : await adoptOnFirstSight(deps, octokit, repo, config, read);
   if (adoption?.kind === 'opened' || adoption?.kind === 'updated') read = await readSnapshot(snapshotInput);
   const plan = planReconcile(read.snapshot);
   // Open task PRs, a batch, or a task branch still without a PR (its draft may be due later).
@@ -130,18 +131,26 @@ export async function reconcileRepo(
   // not journaled, so the next reconcile (after a backoff) sends it again.
   // Until the adoption scan succeeded, no task is called ready (it may have been merged long ago).
   const adoptionFailed = adoption?.kind === 'failed';
-  const refusals: Refusal[] = adoption?.kind === 'failed' ? [adoption.refusal] : [];
+  const refusals: RefusedWrite[] = [];
+  if (adoption?.kind === 'failed')
+    refusals.push(
+      ...orNone(
+        refusedWrite(
+          'the adoption PR (coordinator/adopt)',
+          'the app needs contents: write and pull_requests: write',
+          adoption.error,
+        ),
+      ),
+    );
   const undelivered = adoptionFailed
     ? new Set(plan.events.filter((e) => e.type === 'task.ready').map((e) => e.key))
     : await dispatchReady(deps, octokit, repo, read.snapshot, plan.events, refusals);
   // The dashboard shows the state this reconcile read; the review goes out before graph.completed.
   const dashboard = await syncDashboardIssue(deps, octokit, repo, read.snapshot, plan.events);
   if (dashboard.error !== undefined)
-    refusals.push({
-      effect: 'the dashboard issue',
-      error: dashboard.error,
-      fix: 'the app needs issues: write',
-    });
+    refusals.push(
+      ...orNone(refusedWrite('the dashboard issue', 'the app needs issues: write', dashboard.error)),
+    );
   await publish(plan.events.filter((e) => !undelivered.has(e.key) && !dashboard.held.has(e.key)));
   const result = await executePlan({ octokit, repo, read, plan, log: deps.log, refusedDrafts: deps.settled });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
@@ -153,18 +162,22 @@ export async function reconcileRepo(
       taskId: null,
       atMs: deps.now(),
     });
-  const cleanup = await adoptionCleanup(deps, octokit, repo, read.snapshot);
-  if (cleanup !== true)
-    refusals.push({
-      effect: 'deleting the merged task branches the adoption PR listed',
-      error: cleanup,
-      fix: 'the app needs contents: write, and no rule may protect those branches',
-    });
-  // What GitHub refused (a 4xx, not a glitch) also reaches a person: one alert per kind and status.
-  await publish(refusals.flatMap(refusalEvent));
+  const cleanup = await cleanUpAfterAdoption(deps, octokit, repo, read.snapshot);
+  if (cleanup.error !== undefined)
+    refusals.push(
+      ...orNone(
+        refusedWrite(
+          'deleting the merged task branches the adoption PR listed',
+          'the app needs contents: write, and no rule may protect those branches',
+          cleanup.error,
+        ),
+      ),
+    );
+  // What GitHub refused (not a glitch) also reaches a person: one alert per kind and status.
+  await publish(refusals.map(refusedWriteEvent));
   const failed = [
     ...(adoptionFailed ? ['adoption scan'] : []),
-    ...(cleanup === true ? [] : ['deleting merged task branches after the adoption PR']),
+    ...(cleanup.error === undefined ? [] : ['deleting merged task branches after the adoption PR']),
     ...(result.sideEffectsFailed ?? []),
     ...(undelivered.size > 0 ? ['repository_dispatch task-ready'] : []),
     ...(dashboard.failed ? ['dashboard issue'] : []),
@@ -179,96 +192,6 @@ export async function reconcileRepo(
   };
 }
 
-/** A side effect GitHub would not carry out, with the fix in words. */
-export interface Refusal {
-  readonly effect: string;
-  readonly error: unknown;
-  readonly fix: string;
-}
-
-/**
- * `merge.refused` for a refusal with a 4xx status (403 permissions or rules, 404, 422): keyed by the
- * effect and the status, so it is announced once and not on every retry; 5xx and network errors are
- * glitches, retried after a backoff without an alert.
- */
-export function refusalEvent(refusal: Refusal): CoordinatorEvent[] {
-  const status = (refusal.error as { status?: number }).status;
-  if (status === undefined || status < 400 || status >= 500) return [];
-  const said = (refusal.error as Error).message?.split('\n')[0] ?? '';
-  return [
-    {
-      type: 'merge.refused',
-      taskId: null,
-      pull: null,
-      key: `refused:${refusal.effect}:${status}`,
-      message: `GitHub refused ${refusal.effect} (${status}${said ? `: ${said}` : ''}); ${refusal.fix}. The app retries after a backoff.`,
-    },
-  ];
-}
-
-/** The first-sight adoption scan; a failure is logged with the fix and retried after a backoff. */
-async function firstAdoption(
-  deps: ReconcileDeps,
-  octokit: Octokit,
-  repo: RepoRef,
-  config: RepoConfig,
-  read: ReadSnapshot,
-): Promise<AdoptionOutcome | { kind: 'failed'; refusal: Refusal } | null> {
-  const { snapshot } = read;
-  // The snapshot's graph is the base's own unless an adoption PR is open (then it is read again).
-  const base = snapshot.adoption
-    ? undefined
-    : {
-        repoUrl: snapshot.repoUrl,
-        baseBranch: snapshot.baseBranch,
-        baseSha: snapshot.baseSha,
-        loaded: snapshot.loaded,
-        taskTexts: read.taskTexts,
-        taskPaths: snapshot.taskPaths,
-        codeownersSha: null,
-      };
-  try {
-    return await adoptOnFirstSight(deps, octokit, repo, config, base);
-  } catch (error) {
-    deps.log.error(
-      { repo: `${repo.owner}/${repo.repo}`, err: error },
-      'adoption scan failed; retried after a backoff (the app needs contents: write and pull_requests: write to open coordinator/adopt)',
-    );
-    return {
-      kind: 'failed',
-      refusal: {
-        effect: 'the adoption PR (coordinator/adopt)',
-        error,
-        fix: 'the app needs contents: write and pull_requests: write',
-      },
-    };
-  }
-}
-
-/** After the adoption PR merged, its merged task branches are deleted. @returns true, or the error. */
-async function adoptionCleanup(
-  deps: ReconcileDeps,
-  octokit: Octokit,
-  repo: RepoRef,
-  snapshot: RepoSnapshot,
-): Promise<true | unknown> {
-  try {
-    const deleted = await followUpAdoption(octokit, repo, snapshot.recentlyMerged, deps.settled);
-    if (deleted.length > 0)
-      deps.log.info(
-        { repo: `${repo.owner}/${repo.repo}`, branches: deleted },
-        'merged task branches deleted',
-      );
-    return true;
-  } catch (error) {
-    deps.log.error(
-      { repo: `${repo.owner}/${repo.repo}`, err: error },
-      'cannot delete the merged task branches the adoption PR listed (the app needs contents: write)',
-    );
-    return error;
-  }
-}
-
 /**
  * With `agents.dispatch: true`, sends `task-ready` for each ready task whose `task.ready` was not
  * announced yet. @returns the keys of the events whose dispatch failed (logged with the fix).
@@ -279,7 +202,7 @@ export async function dispatchReady(
   repo: RepoRef,
   snapshot: RepoSnapshot,
   events: readonly CoordinatorEvent[],
-  refusals?: Refusal[],
+  refusals?: RefusedWrite[],
 ): Promise<Set<string>> {
   const failed = new Set<string>();
   if (!snapshot.config.agents.dispatch || !deps.journal) return failed;
@@ -305,11 +228,9 @@ export async function dispatchReady(
       deps.log.info({ repo: `${repo.owner}/${repo.repo}`, task: payload.task }, 'dispatched task-ready');
     } catch (error) {
       failed.add(event.key);
-      refusals?.push({
-        effect: 'repository_dispatch task-ready',
-        error,
-        fix: 'the app needs contents: write',
-      });
+      refusals?.push(
+        ...orNone(refusedWrite('repository_dispatch task-ready', 'the app needs contents: write', error)),
+      );
       deps.log.error(
         { repo: `${repo.owner}/${repo.repo}`, task: payload.task, err: error },
         'repository_dispatch task-ready failed; retried after a backoff (the app needs contents: write)',
@@ -317,4 +238,8 @@ export async function dispatchReady(
     }
   }
   return failed;
+}
+
+function orNone<T>(value: T | null): T[] {
+  return value === null ? [] : [value];
 }

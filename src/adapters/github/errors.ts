@@ -7,6 +7,8 @@
  * mergeable, 409 = head SHA moved; secondary rate limits answer 403 or 429 with `retry-after`.
  */
 
+import type { RefusedWrite } from '../../domain/merge/reports.js';
+
 export type ErrorClass =
   /** Transient: retry with backoff (5xx, rate limits, network errors). */
   | 'retry'
@@ -62,6 +64,23 @@ export function refusalOf(error: unknown): { status: number; message: string } {
   const data = e.response?.data as { message?: unknown } | undefined;
   const message = typeof data?.message === 'string' ? data.message : (e.message ?? '');
   return { status: e.status ?? 0, message };
+}
+
+/**
+ * Whether `error` is an answer a person must act on: a 4xx that is not a rate limit, a race or a
+ * conflict (those are retried). A network error or a 5xx never is.
+ */
+export function isRefusal(error: unknown): boolean {
+  const { status } = refusalOf(error);
+  const kind = classifyGitHubError(error);
+  return (
+    status >= 400 && status < 500 && (kind === 'refused' || kind === 'not-found' || kind === 'permanent')
+  );
+}
+
+/** The refused write for an alert (see `isRefusal`), or null for a glitch. */
+export function refusedWrite(effect: string, fix: string, error: unknown): RefusedWrite | null {
+  return isRefusal(error) ? { effect, fix, ...refusalOf(error) } : null;
 }
 
 /** Seconds to wait before retrying, from `retry-after` (default 60 s for secondary limits). */

@@ -80,3 +80,26 @@ export function failureEventType(kind: FailureKind): CoordinatorEvent['type'] {
 export function conflictText(base: string): string {
   return `This branch conflicts with \`${base}\`. Merge \`${base}\` into the branch (\`git fetch origin && git merge origin/${base}\`), resolve the conflict and push: the PR rejoins the queue when its head changes.`;
 }
+
+/** A write outside any merge that GitHub refused: the dashboard, a dispatch, the adoption PR, a cleanup. */
+export interface RefusedWrite {
+  /** What the app tried, e.g. "the dashboard issue". */
+  readonly effect: string;
+  /** GitHub's status and message. */
+  readonly status: number;
+  readonly message: string;
+  /** What a person must change, e.g. "the app needs issues: write". */
+  readonly fix: string;
+}
+
+/**
+ * `merge.refused` for a refused write, keyed by the effect and the status: announced once, not on
+ * every retry, with the fix in words.
+ */
+export function refusedWriteEvent(refused: RefusedWrite): CoordinatorEvent {
+  const said = refused.message.split('\n')[0]?.trim() ?? '';
+  return event('merge.refused', {
+    key: `refused:${refused.effect}:${refused.status}`,
+    message: `GitHub refused ${refused.effect} (${refused.status}${said ? `: ${said}` : ''}); ${refused.fix}. The app retries after a backoff.`,
+  });
+}

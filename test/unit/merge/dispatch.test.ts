@@ -2,8 +2,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTasksDir } from '../../../src/adapters/fs/read-tasks-dir.js';
-import { dispatchReady, type Refusal, refusalEvent } from '../../../src/coordinator/reconcile.js';
+import { refusedWrite } from '../../../src/adapters/github/errors.js';
+import { dispatchReady } from '../../../src/coordinator/reconcile.js';
 import { DISPATCH_EVENT, taskReadyPayload } from '../../../src/domain/merge/dispatch.js';
+import { type RefusedWrite, refusedWriteEvent } from '../../../src/domain/merge/reports.js';
 import { loadTaskGraph } from '../../../src/domain/tasks/load-graph.js';
 import { snapshotOf } from '../../helpers/snapshots.js';
 import { WRAITH_DIR } from '../../helpers/task-files.js';
@@ -68,7 +70,7 @@ describe('dispatchReady', () => {
     const journal = {
       unannounced: async (_repo: string, keys: readonly string[]) => keys.filter((k) => k !== 'task.ready:x'),
     };
-    const refusals: Refusal[] = [];
+    const refusals: RefusedWrite[] = [];
     const failed = await dispatchReady(
       { journal, log } as never,
       octokit as never,
@@ -80,7 +82,7 @@ describe('dispatchReady', () => {
     expect(sent).toEqual(['a']);
     expect([...failed]).toEqual(['task.ready:b']);
     // The refusal reaches a person as one merge.refused alert with the fix.
-    expect(refusals.flatMap(refusalEvent)).toEqual([
+    expect(refusals.map(refusedWriteEvent)).toEqual([
       expect.objectContaining({
         type: 'merge.refused',
         key: 'refused:repository_dispatch task-ready:404',
@@ -115,20 +117,24 @@ describe('dispatchReady', () => {
   });
 });
 
-describe('refusalEvent', () => {
+describe('refusedWrite and its event', () => {
+  const answer = (status: number | undefined, message: string, headers: Record<string, string> = {}) =>
+    Object.assign(new Error(`${message}\nmore`), { status, response: { data: { message }, headers } });
   it.each([
-    [403, 'refused:the dashboard issue:403'],
-    [404, 'refused:the dashboard issue:404'],
-    [422, 'refused:the dashboard issue:422'],
-    [502, null],
-    [undefined, null],
-  ])('status %s → %s', (status, key) => {
-    const error = Object.assign(new Error('Resource not accessible by integration\nmore'), { status });
-    const events = refusalEvent({ effect: 'the dashboard issue', error, fix: 'the app needs issues: write' });
-    expect(events.map((e) => e.key)).toEqual(key ? [key] : []);
-    if (key)
-      expect(events[0]?.message).toBe(
-        `GitHub refused the dashboard issue (${status}: Resource not accessible by integration); the app needs issues: write. The app retries after a backoff.`,
+    [answer(403, 'Resource not accessible by integration'), 'refused:the dashboard issue:403'],
+    [answer(404, 'Not Found'), 'refused:the dashboard issue:404'],
+    [answer(422, 'Validation Failed'), 'refused:the dashboard issue:422'],
+    // Glitches and races are retried, never alerted: a 5xx, a secondary rate limit, a conflict.
+    [answer(502, 'Bad Gateway'), null],
+    [answer(403, 'You have exceeded a secondary rate limit', { 'retry-after': '1' }), null],
+    [answer(409, 'Conflict'), null],
+    [answer(undefined, 'socket hang up'), null],
+  ])('%s → %s', (error, key) => {
+    const refused = refusedWrite('the dashboard issue', 'the app needs issues: write', error);
+    expect(refused === null ? null : refusedWriteEvent(refused).key).toBe(key);
+    if (refused)
+      expect(refusedWriteEvent(refused).message).toBe(
+        `GitHub refused the dashboard issue (${refused.status}: ${(error as Error).message.split('\n')[0]}); the app needs issues: write. The app retries after a backoff.`,
       );
   });
 });
