@@ -60,7 +60,12 @@ export interface DemoOptions {
   /** Progress lines go here (null: silent). */
   readonly progress?: ((line: string) => void) | null;
   /** Extra scripted behaviour (tests): called once the app is up, before the agents start. */
-  readonly script?: (sim: { hub: Hub; repo: Repo; workdir: string }) => void | Promise<void>;
+  readonly script?: (sim: {
+    hub: Hub;
+    repo: Repo;
+    workdir: string;
+    server: StandInServer;
+  }) => void | Promise<void>;
   /** A JSON file: the body of `PUT /repos/{o}/{r}/branches/main/protection`, applied through the stand-in's REST route. */
   readonly protectionFile?: string | null;
   /** JSON files: bodies of `POST /repos/{o}/{r}/rulesets`, applied in order. */
@@ -260,7 +265,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         `maintainer merged adoption PR #${adoption.number} (${adoption.files.length} files)`,
       );
     }
-    await options.script?.({ hub, repo, workdir });
+    await options.script?.({ hub, repo, workdir, server });
     if (withAgents) agents.scan();
     else agents.stop();
 

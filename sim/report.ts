@@ -374,8 +374,9 @@ function checkRunRows(repo: Repo): CheckRunRow[] {
 
 /**
  * No task can merge before its PR is ready (its dependencies merged, then `agentMs` of agent work),
- * and before one CI run on the merge result (`ciMs`) has finished. Planning and review tasks take no
- * time of their own. @returns the longest such chain, ms.
+ * and before one CI run on the merge result (`ciMs`) has finished. A review task takes `agentMs`
+ * and no CI run: the scripted maintainer reviews for that long (`Agents`), then completes it with a
+ * command. Planning tasks take no time of their own. @returns the longest such chain, ms.
  */
 export function lowerBound(
   tasks: ReadonlyMap<string, { dependsOn: readonly string[]; level: string }>,
@@ -389,7 +390,8 @@ export function lowerBound(
     const task = tasks.get(id);
     if (!task || depth > tasks.size) return 0;
     const start = Math.max(0, ...task.dependsOn.map((d) => finish(d, depth + 1)));
-    const value = start + (task.level === 'implementation' ? agentMs + ciMs : 0);
+    const own = task.level === 'implementation' ? agentMs + ciMs : task.level === 'review' ? agentMs : 0;
+    const value = start + own;
     memo.set(id, value);
     return value;
   };

@@ -1,6 +1,7 @@
 /**
- * Carries out a plan against GitHub with compare-and-swap on every write: check runs (only those the
- * planner found different), draft PRs, then the one merge-affecting action. A lost race (ref moved,
+ * Carries out a plan against GitHub with compare-and-swap on every write: the one merge-affecting
+ * action (after the check runs it depends on), then the other check runs (only those the planner
+ * found different) and draft PRs. A lost race (ref moved,
  * head moved) is not an error: the repo is reconciled again from fresh state. Outcomes users must see
  * (conflicts, red checks on the merge result, writes GitHub refuses) go to the PR as a failing
  * `Merge queue` check plus one comment, and the PR leaves the queue, so the next one goes ahead.
@@ -15,7 +16,14 @@ import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import { mergeCommitMessage } from '../domain/merge/batch-trailers.js';
 import { policyOf } from '../domain/merge/plan.js';
 import { failureMarker } from '../domain/merge/reports.js';
-import type { CoordinatorEvent, MergeAction, OwedComment, Plan, StatusEdit } from '../domain/merge/types.js';
+import {
+  CHECK_NAMES,
+  type CoordinatorEvent,
+  type MergeAction,
+  type OwedComment,
+  type Plan,
+  type StatusEdit,
+} from '../domain/merge/types.js';
 import { explainRefusal } from '../domain/rules/refusals.js';
 import { fillSummary, setStatus } from '../domain/tasks/status-edit.js';
 import { queueCheck, reportFailure } from './report-failure.js';
@@ -52,7 +60,7 @@ export interface ExecuteResult {
  * Executes a plan. Check runs, drafts, branch deletions and owed comments are side effects: one
  * that fails is logged and left for the next reconcile, which derives it again, and never keeps the
  * merge action from running. Only the app's own checks on a staging head about to be promoted must
- * be written first (the promotion needs them).
+ * be written first (the promotion needs them); `Merge queue` runs go first too, the rest after.
  * @throws octokit errors of the action other than the races, conflicts and refusals handled here.
  */
 export async function executePlan(
@@ -69,19 +77,31 @@ export async function executePlan(
     }
   };
   const action = input.plan.action;
+  // The checks a promotion needs on the staging head go first, and so do `Merge queue` runs (the
+  // action may write the same run, and must have the last word). `Merge order`, `Task graph` and
+  // superseded runs are written after the action, so a merge never waits behind throttled writes
+  // it does not need (about 1 s apart on GitHub); they are written even when the action throws.
   const prerequisite = action.kind === 'promote' ? action.stagingSha : null;
-  for (const run of input.plan.checkRuns) {
+  const first = (run: Plan['checkRuns'][number]) =>
+    run.headSha === prerequisite || run.name === CHECK_NAMES.queue;
+  const write = (run: Plan['checkRuns'][number]) =>
+    sideEffect(`check ${run.name} on ${run.headSha.slice(0, 7)}`, () =>
+      writeCheckRun(input.octokit, input.repo, run),
+    );
+  for (const run of input.plan.checkRuns.filter(first)) {
     if (run.headSha === prerequisite) await writeCheckRun(input.octokit, input.repo, run);
-    else
-      await sideEffect(`check ${run.name} on ${run.headSha.slice(0, 7)}`, () =>
-        writeCheckRun(input.octokit, input.repo, run),
-      );
+    else await write(run);
   }
-  await sideEffect('draft PRs', () => openDraftPulls(input));
-  const result =
-    action.kind === 'wait'
-      ? { outcome: `wait: ${action.reason}`, reconcileAgain: false }
-      : await runAction(input, action);
+  let result: ExecuteResult;
+  try {
+    result =
+      action.kind === 'wait'
+        ? { outcome: `wait: ${action.reason}`, reconcileAgain: false }
+        : await runAction(input, action);
+  } finally {
+    for (const run of input.plan.checkRuns.filter((r) => !first(r))) await write(run);
+    await sideEffect('draft PRs', () => openDraftPulls(input));
+  }
   for (const branch of input.plan.deleteBranches ?? [])
     await sideEffect(`delete ${branch.name}`, () => deleteMerged(input, branch));
   for (const comment of input.plan.comments ?? [])

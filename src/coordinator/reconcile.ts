@@ -145,15 +145,22 @@ export async function reconcileRepo(
   const undelivered = adoptionFailed
     ? new Set(plan.events.filter((e) => e.type === 'task.ready').map((e) => e.key))
     : await dispatchReady(deps, octokit, repo, read.snapshot, plan.events, refusals);
-  // The dashboard shows the state this reconcile read; the review goes out before graph.completed.
+  // graph.completed waits for the after-action review on the dashboard (below).
+  const reviewed = (e: CoordinatorEvent) => e.type === 'graph.completed';
+  await publish(plan.events.filter((e) => !undelivered.has(e.key) && !reviewed(e)));
+  const result = await executePlan({ octokit, repo, read, plan, log: deps.log, refusedDrafts: deps.settled });
+  await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
+  // The dashboard (the state this reconcile read) is written after the action, so its edit (a
+  // throttled write, about 1 s apart on GitHub) never delays a merge; the review goes out before
+  // graph.completed is journaled.
   const dashboard = await syncDashboardIssue(deps, octokit, repo, read.snapshot, plan.events);
   if (dashboard.error !== undefined)
     refusals.push(
       ...orNone(refusedWrite('the dashboard issue', 'the app needs issues: write', dashboard.error)),
     );
-  await publish(plan.events.filter((e) => !undelivered.has(e.key) && !dashboard.held.has(e.key)));
-  const result = await executePlan({ octokit, repo, read, plan, log: deps.log, refusedDrafts: deps.settled });
-  await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
+  await publish(
+    plan.events.filter((e) => reviewed(e) && !undelivered.has(e.key) && !dashboard.held.has(e.key)),
+  );
   if (adoption && !adoptionFailed && deps.journal?.recordEvent)
     await deps.journal.recordEvent({
       repo: `${repo.owner}/${repo.repo}`,

@@ -6,8 +6,11 @@
  * in one push, so CI runs once per batch.
  *
  * A PR that conflicts is reported when it was merged onto the base alone (the first PR of a batch
- * built on the base head); otherwise it conflicted with the batch ahead of it, so it is left out,
- * not reported, and its record says so (`held`): it goes first in the next batch built on the base.
+ * built on the base head). Otherwise it is left out of the batch, and once the batch is staged the
+ * build branch probes it on the base alone: a conflict there is its own and is reported at once
+ * (its agent can merge the base now, instead of after the train drained); a clean merge means it
+ * conflicted with the batch ahead of it, so it is not reported, and its record says so (`held`):
+ * it waits until that car has left the train, then goes first in the next batch.
  * A merge GitHub refuses (a workflow change without the `workflows` permission, a rule on the
  * branch) is reported on that PR, and the rest of the batch goes on without it.
  */
@@ -65,6 +68,7 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
   const events: CoordinatorEvent[] = [];
   const staged: BatchEntry[] = [];
   const held: { entry: BatchEntry; at: string }[] = [];
+  const failures: { entry: BatchEntry; failure: Failure }[] = [];
   for (const entry of action.entries) {
     const merged = await writer.mergeInto(BUILD_BRANCH, entry.headSha, mergeCommitMessage(entry));
     if (merged.kind === 'merged' || merged.kind === 'noop') {
@@ -77,27 +81,24 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
       continue;
     }
     if (merged.kind === 'conflict') {
-      events.push(
-        await reportFailure(input, entry, {
-          kind: 'conflict',
-          title: `Conflict with ${base}`,
-          text: conflictText(base),
-          message: `#${entry.number} (${entry.taskId}) conflicts with ${base}; the agent must merge ${base} into its branch`,
-        }),
-      );
+      failures.push({ entry, failure: conflictFailure(entry, base) });
       continue;
     }
     const refusal = explainRefusal(merged, refusalContext(input, `\`${action.branch}\``));
-    events.push(
-      await reportFailure(input, entry, { kind: 'refused', title: refusal.title, text: refusal.text }),
-    );
+    failures.push({ entry, failure: { kind: 'refused', title: refusal.title, text: refusal.text } });
   }
-  for (const { entry, at } of held) await holdBack(input, entry, at);
-
+  // Reports (a check and a comment each; comments are throttled, about 3 s apart on GitHub) are
+  // written once the batch is staged, so CI never waits for them.
+  const report = async () => {
+    for (const { entry, failure } of failures) events.push(await reportFailure(input, entry, failure));
+  };
   const dropped = staged.length < action.entries.length;
   if (staged.length === 0 && action.entries.length > 0) {
+    await report();
+    const probed = await probeHeld(input, held);
+    events.push(...probed.events);
     return {
-      outcome: `no PR of the batch could be staged (${held.length} held back, ${events.length} reported)`,
+      outcome: `no PR of the batch could be staged (${probed.held} held back, ${events.length} reported)`,
       reconcileAgain: events.length > 0,
       events,
     };
@@ -117,6 +118,9 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
   const moved = await writer.reset(action.branch, sha);
   if (moved.kind === 'lost-race') return again(`${action.branch} moved while the batch was built`);
   if (moved.kind === 'refused') return refusedStaging(input, action, moved, action.branch);
+  await report();
+  const probed = await probeHeld(input, held);
+  events.push(...probed.events);
   const names = staged.map((e) => `#${e.number}`).join(', ');
   for (const entry of staged) {
     const pull = read.snapshot.pulls.find((p) => p.number === entry.number);
@@ -130,9 +134,21 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
   }
   const what = staged.length > 0 ? names : 'status edits';
   return {
-    outcome: `started batch ${what} on ${action.branch}${held.length > 0 ? ` (${held.map((h) => `#${h.entry.number}`).join(', ')} held back)` : ''}: ${action.reason}`,
+    outcome: `started batch ${what} on ${action.branch}${probed.numbers.length > 0 ? ` (${probed.numbers.map((n) => `#${n}`).join(', ')} held back)` : ''}: ${action.reason}`,
     reconcileAgain: true,
     events,
+  };
+}
+
+type Failure = Parameters<typeof reportFailure>[2];
+
+/** What a PR that conflicts with the base is told. */
+function conflictFailure(entry: BatchEntry, base: string): Failure {
+  return {
+    kind: 'conflict',
+    title: `Conflict with ${base}`,
+    text: conflictText(base),
+    message: `#${entry.number} (${entry.taskId}) conflicts with ${base}; the agent must merge ${base} into its branch`,
   };
 }
 
@@ -147,6 +163,37 @@ function recomputedEdits(input: ExecuteInput, action: StartBatch, staged: readon
     completed: action.statusInputs.lowerCompleted,
     edited: action.statusInputs.lowerEdited,
   });
+}
+
+/**
+ * The PRs that conflicted with the batch ahead of them, each merged onto the base head alone on the
+ * build branch (free again once the batch is staged): a conflict there is the PR's own and is
+ * reported; otherwise it is held back. A probe GitHub refuses holds the PR back (the next batch
+ * tries it again). @returns the events of the reported PRs and the numbers of the held ones.
+ * @throws octokit errors other than a conflict or a refusal.
+ */
+async function probeHeld(
+  input: ExecuteInput,
+  held: readonly { entry: BatchEntry; at: string }[],
+): Promise<{ events: CoordinatorEvent[]; held: number; numbers: number[] }> {
+  const { writer } = input;
+  const base = input.read.snapshot.baseBranch;
+  const events: CoordinatorEvent[] = [];
+  const numbers: number[] = [];
+  for (const { entry, at } of held) {
+    const reset = await writer.reset(BUILD_BRANCH, input.read.snapshot.baseSha);
+    const probe =
+      reset.kind === 'moved'
+        ? await writer.mergeInto(BUILD_BRANCH, entry.headSha, mergeCommitMessage(entry))
+        : null;
+    if (probe?.kind === 'conflict') {
+      events.push(await reportFailure(input, entry, conflictFailure(entry, base)));
+      continue;
+    }
+    await holdBack(input, entry, at);
+    numbers.push(entry.number);
+  }
+  return { events, held: numbers.length, numbers };
 }
 
 /** Records that a PR conflicted with the batch ahead of it, and says so on its `Merge queue` check. */

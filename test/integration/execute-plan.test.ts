@@ -92,6 +92,64 @@ describe('executePlan', () => {
     expect(String(bodies[1]?.body)).toContain('git merge origin/main');
   });
 
+  it('a PR that conflicts on top of a car is probed on the base alone, and a conflict there is reported at once', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const keep = (body: Record<string, unknown>) => bodies.push(body) > 0;
+    const car = sha('c');
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: car, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`, { base: 'coordinator/build', head: sha('1'), commit_message: 'Merge task a (#1)' })
+      .reply(409, { message: 'Merge conflict' })
+      // the probe: the base head alone
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: BASE_SHA, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`, { base: 'coordinator/build', head: sha('1'), commit_message: 'Merge task a (#1)' })
+      .reply(409, { message: 'Merge conflict' })
+      .post(`${R}/check-runs`, keep)
+      .reply(201, { id: 3 })
+      .post(`${R}/issues/1/comments`, keep)
+      .reply(201, { id: 4 });
+    const result = await run(
+      startBatch([entry], { baseSha: car, onBase: false, branch: 'coordinator/staging-2' }),
+    );
+    expect(result).toMatchObject({
+      outcome: 'no PR of the batch could be staged (0 held back, 1 reported)',
+      events: [{ type: 'merge.conflict', pull: 1 }],
+    });
+    expect(bodies[0]).toMatchObject({
+      head_sha: sha('1'),
+      conclusion: 'failure',
+      output: { title: 'Conflict with main' },
+    });
+    expect(bodies[0]?.external_id).not.toContain('held=');
+  });
+
+  it('a PR that conflicts on top of a car but merges onto the base alone is held back, not reported', async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const car = sha('c');
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: car, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`)
+      .reply(409, { message: 'Merge conflict' })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: BASE_SHA, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`)
+      .reply(201, { sha: sha('p') })
+      .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
+      .reply(201, { id: 3 });
+    const result = await run(
+      startBatch([entry], { baseSha: car, onBase: false, branch: 'coordinator/staging-2' }),
+    );
+    expect(result).toEqual({
+      outcome: 'no PR of the batch could be staged (1 held back, 0 reported)',
+      reconcileAgain: false,
+      events: [],
+    });
+    expect(bodies.map((b) => [b.status, b.external_id])).toEqual([['in_progress', `tgc1;held=${car}`]]);
+  });
+
   it('promotes with one compare-and-swap fast-forward and nothing else (the follow-up is derived afterwards)', async () => {
     nock(API)
       .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
@@ -337,9 +395,6 @@ describe('executePlan', () => {
       .reply(409, { message: 'Merge conflict' })
       .post(`${R}/merges`, (b) => calls.push(`merge ${b.head.slice(0, 1)}`) > 0)
       .reply(201, { sha: sha('n') })
-      // #2 is held back: its record names the commit it conflicted with
-      .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
-      .reply(201, { id: 8 })
       // the status commit is computed again for #1 and #3: it completes `a` (#3's task is not in this graph)
       .get(`${R}/contents/tasks%2Fa.md`)
       .query({ ref: sha('n') })
@@ -352,11 +407,26 @@ describe('executePlan', () => {
       .reply(201, { sha: sha('f') })
       .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging-3`, { sha: sha('f'), force: true })
       .reply(200, {})
+      // then #2 is probed on the base alone, where it merges: the conflict was the batch's doing
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: BASE_SHA, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`, (b) => calls.push(`probe ${b.head.slice(0, 1)}`) > 0)
+      .reply(201, { sha: sha('p') })
+      // #2 is held back: its record names the commit it conflicted with
+      .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
+      .reply(201, { id: 8 })
       .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
       .times(2)
       .reply(201, { id: 9 });
     const result = await run(startBatch([entry, second, third], { branch: 'coordinator/staging-3' }));
-    expect(calls).toEqual(['merge 1', 'merge 2', 'merge 3', 'tree tasks/a.md', 'commit Complete tasks a, c']);
+    expect(calls).toEqual([
+      'merge 1',
+      'merge 2',
+      'merge 3',
+      'tree tasks/a.md',
+      'commit Complete tasks a, c',
+      'probe 2',
+    ]);
     expect(bodies.map((b) => [b.head_sha, b.status, b.external_id ?? null])).toEqual([
       [sha('2'), 'in_progress', `tgc1;held=${sha('m')}`],
       [sha('1'), 'in_progress', null],

@@ -8,9 +8,11 @@
  * - a candidate whose changed files overlap those of a PR already in the batch, or in a car under
  *   test, waits for a later batch (two edits of one file are where conflicts come from; the later
  *   one is tested on a base that already holds the earlier);
- * - on an empty train, candidates held back by a conflict with a batch ahead go first (so the next
- *   attempt merges them onto the base alone: a conflict there is theirs, and is reported); while
- *   any is held back, no car is added on top of the train, which then drains.
+ * - a candidate held back by a conflict with the car below it (it merged cleanly onto the base
+ *   alone, so the conflict is the car's doing) waits while that car is in the train; once the car
+ *   has left it (promoted, or failed and dropped), the candidate goes first in the next batch, on
+ *   the base or on top of the cars still under test. Cars that change none of its files are added
+ *   on top of the train meanwhile: nothing waits for a conflict that is not its own.
  */
 import type { Candidate } from './candidates.js';
 import type { QueueRecord } from './queue-record.js';
@@ -19,26 +21,33 @@ export interface BatchPick<T extends Candidate> {
   readonly batch: T[];
   /** Candidates that wait because their files overlap the batch or the train. */
   readonly deferred: T[];
-  /** Candidates held back by a conflict with a batch ahead (they wait for an empty train). */
+  /** Candidates held back by a conflict with a car still in the train (they wait for it to leave). */
   readonly held: T[];
 }
 
 /**
  * Picks the next batch. `candidates` are in merge order and exclude the PRs already in cars;
- * `trainFiles` are the changed files of the PRs in cars; `speculative` is whether the batch goes on
- * top of a car. Pure.
+ * `trainFiles` are the changed files of the PRs in cars; `trainHeads` the head SHAs of the cars
+ * (a held record names the car head it conflicted at). Pure.
  */
 export function formBatch<T extends Candidate>(input: {
   readonly candidates: readonly T[];
   readonly record: (candidate: T) => QueueRecord;
   readonly batchSize: number;
   readonly trainFiles: ReadonlySet<string>;
-  readonly speculative: boolean;
+  readonly trainHeads: ReadonlySet<string>;
 }): BatchPick<T> {
-  const { candidates, record, batchSize, speculative } = input;
-  const held = candidates.filter((c) => record(c).held);
-  if (speculative && held.length > 0) return { batch: [], deferred: [], held };
-  const ordered = [...held, ...candidates.filter((c) => !record(c).held)];
+  const { candidates, record, batchSize, trainHeads } = input;
+  const heldAt = (c: T) => record(c).held ?? null;
+  const held = candidates.filter((c) => {
+    const at = heldAt(c);
+    return at !== null && trainHeads.has(at);
+  });
+  const waiting = new Set(held);
+  const ordered = [
+    ...candidates.filter((c) => heldAt(c) !== null && !waiting.has(c)),
+    ...candidates.filter((c) => heldAt(c) === null),
+  ];
   const files = new Set(input.trainFiles);
   const batch: T[] = [];
   const deferred: T[] = [];
@@ -54,5 +63,5 @@ export function formBatch<T extends Candidate>(input: {
     limit = Math.min(limit, own);
     for (const file of candidate.pull.changedFiles) files.add(file);
   }
-  return { batch, deferred, held: [] };
+  return { batch, deferred, held };
 }

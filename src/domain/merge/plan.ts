@@ -58,9 +58,10 @@
  * 4. A free staging branch and candidates not in a car (a `coordinator: priority <p>` label
  *    overrides the task's priority) -> staging: start a batch (`form-batch.ts`: merge order, at
  *    most `merge.batch_size` and every member's limit, no two PRs changing one file, nothing that
- *    changes a file a car under test changes; PRs held back by a conflict with a batch ahead go
- *    first on an empty train and stop speculation until then) on top of the last car, or on the
- *    base head when the train is empty. Its status commit completes its tasks and the aggregates
+ *    changes a file a car under test changes; a PR that conflicted with a car but merges cleanly
+ *    onto the base alone is held back while that car is in the train, then goes first) on top of
+ *    the last car, or on the base head when the train is empty. A PR that conflicts with the base
+ *    alone (the executor probes each conflict there) is reported at once. Its status commit completes its tasks and the aggregates
  *    that completes, minus what the cars below did. Unless the rules refuse the promotion that would
  *    follow (a required pull request or push restriction without a bypass for the app, linear
  *    history) -> wait, with the failing `Merge queue` checks and one `merge.blocked` event.
@@ -379,7 +380,7 @@ function chooseAction(
     record: (c) => recordOf(c.pull),
     batchSize: config.merge.batch_size,
     trainFiles,
-    speculative: train.cars.length > 0,
+    trainHeads: new Set(train.cars.map((c) => c.sha)),
   });
   const lower = carsEdits(train.cars);
   const extra = viaStaging.filter((e) => !lower.edited.has(e.taskId));
@@ -391,7 +392,7 @@ function chooseAction(
   if (pick.batch.length === 0) {
     const why =
       pick.held.length > 0
-        ? `${pick.held.map((c) => `#${c.pull.number}`).join(', ')} conflicted with a batch ahead and go${pick.held.length === 1 ? 'es' : ''} first once the train is empty; ${busy()}`
+        ? `${pick.held.map((c) => `#${c.pull.number}`).join(', ')} conflicted with a batch under test and go${pick.held.length === 1 ? 'es' : ''} first once it has left the train; ${busy()}`
         : pick.deferred.length > 0
           ? `${pick.deferred.map((c) => `#${c.pull.number}`).join(', ')} change files a batch under test changes and wait for it; ${busy()}`
           : busy();

@@ -237,12 +237,28 @@ describe('speculation', () => {
       'wait: #2 change files a batch under test changes and wait for it; waiting for ci on the merge result of #1',
     ],
     [
-      'a PR held back by a conflict stops speculation, so the train drains',
+      'a PR held back by a conflict with a car waits while that car is under test; others go on top',
       {
         pulls: [ready(1), ready(2, { ownChecks: queueRun(2, `tgc1;held=${CAR0}`) }), ready(3)],
         staging: car('coordinator/staging', CAR0, BASE_SHA, [1], pending),
       },
-      'wait: #2 conflicted with a batch ahead and goes first once the train is empty; waiting for ci on the merge result of #1',
+      'start-batch coordinator/staging-2 on c #3',
+    ],
+    [
+      'and it is the only one: the train says why it waits',
+      {
+        pulls: [ready(1), ready(2, { ownChecks: queueRun(2, `tgc1;held=${CAR0}`) })],
+        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], pending),
+      },
+      'wait: #2 conflicted with a batch under test and goes first once it has left the train; waiting for ci on the merge result of #1',
+    ],
+    [
+      'once the car it conflicted with has left the train, a held PR goes first, on top of the cars still under test',
+      {
+        pulls: [ready(1), ready(2), ready(3, { ownChecks: queueRun(3, `tgc1;held=${CAR1}`) })],
+        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], pending),
+      },
+      'start-batch coordinator/staging-2 on c #3, #2',
     ],
     [
       'the first car is promoted when green, even with cars above it still running',
