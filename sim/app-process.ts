@@ -64,6 +64,7 @@ export class AppProcess {
         RESYNC_INTERVAL_MS: String(o.resyncMs),
         // The stand-in has no secondary rate limits to respect (production keeps GitHub's 1 s).
         GITHUB_WRITE_INTERVAL_MS: '10',
+        GITHUB_NOTIFICATION_INTERVAL_MS: '10',
         GITHUB_RETRY_BASE_MS: '100',
         DATA_DIR: o.dataDir ?? path.join(o.workdir, 'data'),
         TEAMS_CHANNELS_FILE: o.channelsFile,

@@ -45,6 +45,11 @@ export const serverEnvSchema = z.object({
   RESYNC_INTERVAL_MS: z.coerce.number().int().min(1_000).default(300_000),
   /** Minimum pause between write requests to GitHub, ms (GitHub's guidance: about 1 s). */
   GITHUB_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /**
+   * Minimum pause between requests that notify people (comments, issues, PRs), ms: the 3 s of
+   * @octokit/plugin-throttling (GitHub limits content creation separately).
+   */
+  GITHUB_NOTIFICATION_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
   /** Base wait before retrying a 5xx answer, ms; retries wait base × 1, 4, 9. */
   GITHUB_RETRY_BASE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** Where the embedded store keeps its SQLite file (the Teams outbox). */

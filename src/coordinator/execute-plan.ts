@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'probot';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
+import { fileAt } from '../adapters/github/read-base.js';
 import type { ReadSnapshot } from '../adapters/github/read-snapshot.js';
 import type { SettledSet } from '../adapters/github/read-staging.js';
 import { branchSha, STATUS_BRANCH } from '../adapters/github/read-staging.js';
@@ -145,10 +146,14 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
         path: edit.path,
         text: applyEdit(read.taskTexts.get(edit.path), edit),
       }));
+      const pending = action.pending;
+      if (pending)
+        for (const path of pending.paths)
+          files.push({ path, text: await fileAt(input.octokit, input.repo, path, pending.sha) });
       const sha = await writer.commit({
         parentSha: action.baseSha,
         files,
-        message: statusMessage(action.edits),
+        message: statusMessage(action.edits, pending ? (snapshot.pendingStatus?.edits ?? []) : []),
       });
       const moved = await writer.move(snapshot.baseBranch, sha, false);
       if (moved.kind === 'lost-race') return lostRace(action.kind);
@@ -168,6 +173,7 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
           ],
         };
       }
+      if (pending) await writer.deleteBranch(STATUS_BRANCH);
       return {
         outcome: `committed status on ${snapshot.baseBranch}: ${action.reason}`,
         reconcileAgain: true,
@@ -344,10 +350,22 @@ export function applyEdit(text: string | undefined, edit: StatusEdit): string {
   return edit.summary === null ? withStatus : fillSummary(withStatus, edit.summary);
 }
 
-function statusMessage(edits: readonly StatusEdit[]): string {
-  const ids = edits.map((e) => e.taskId);
-  const subject = ids.length === 1 ? `Complete task ${ids[0]}` : `Complete tasks ${ids.join(', ')}`;
-  return `${subject}\n\n${edits.map((e) => `- ${e.taskId}: ${e.reason}`).join('\n')}\n`;
+/** The status commit's message; `waiting` are the tasks whose edits a command left on `coordinator/status`. */
+function statusMessage(
+  edits: readonly StatusEdit[],
+  waiting: readonly { taskId: string; status: string }[] = [],
+): string {
+  const ids = [...waiting.map((e) => e.taskId), ...edits.map((e) => e.taskId)];
+  const verb = waiting.every((e) => e.status === 'completed') ? 'Complete' : 'Set the status of';
+  const subject = ids.length === 1 ? `${verb} task ${ids[0]}` : `${verb} tasks ${ids.join(', ')}`;
+  const lines = [
+    ...waiting.map(
+      (e) =>
+        `- ${e.taskId}: ${e.status}, by a command (it waited on ${STATUS_BRANCH} while a batch was under test)`,
+    ),
+    ...edits.map((e) => `- ${e.taskId}: ${e.reason}`),
+  ];
+  return `${subject}\n\n${lines.join('\n')}\n`;
 }
 
 function lostRace(kind: string): ExecuteResult {

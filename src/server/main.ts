@@ -32,6 +32,7 @@ try {
   const runtime = await buildRuntime(env, (m) => process.stderr.write(`taskgraph-coordinator: ${m}\n`));
   const Octokit = tunedOctokit({
     writeIntervalMs: env.GITHUB_WRITE_INTERVAL_MS,
+    notificationIntervalMs: env.GITHUB_NOTIFICATION_INTERVAL_MS,
     retryBaseMs: env.GITHUB_RETRY_BASE_MS,
   });
   const privateKey = env.APP_ID ? getPrivateKey({ env: process.env }) : null;

@@ -4,9 +4,10 @@
  * - `direct`: committed straight onto the base with compare-and-swap: read the head, edit, commit,
  *   fast-forward with `force: false`; when the branch moved meanwhile (422), read again and redo the
  *   edit, up to `attempts` times;
- * - `staging` (the rules require checks the app cannot skip): committed onto `coordinator/status`,
- *   on top of the edits already waiting there (fast-forward, so a concurrent edit is never lost),
- *   and the next reconcile tests it on staging with the next batch before the base moves;
+ * - `staging` (the rules require checks the app cannot skip, or a batch is under test on the base,
+ *   which a commit on the base would send back to be rebuilt and tested again): committed onto
+ *   `coordinator/status`, on top of the edits already waiting there (fast-forward, so a concurrent
+ *   edit is never lost); it rides with the next batch, or lands on its own once the train is empty;
  * - `refused` never gets here: the command says which setting to change.
  * Edits are judged against the base's statuses overlaid with the ones waiting on `coordinator/status`.
  */
@@ -46,7 +47,11 @@ export async function commitTaskEdit(
     taskId: string;
     status: TaskStatus;
     message: string;
-    route: () => Promise<'direct' | 'staging'>;
+    /**
+     * Where the edit goes. Given the app's branches (`coordinator/…` heads) and the base head, so it
+     * can send the edit to `coordinator/status` while a batch is under test on the base.
+     */
+    route: (branches: ReadonlyMap<string, string>, baseSha: string) => Promise<'direct' | 'staging'>;
     edit: (text: string, context: EditContext) => { text: string } | { refuse: string };
     attempts?: number;
     /** The base state already read (used for the first attempt). */
@@ -68,7 +73,7 @@ export async function commitTaskEdit(
     const edited = args.edit(text, context);
     if ('refuse' in edited) return { kind: 'refused', reason: edited.refuse };
     if (edited.text === text) return { kind: 'unchanged', base };
-    const route = await args.route();
+    const route = await args.route(branches, base.baseSha);
     const parentSha = route === 'staging' && pending ? pending.sha : base.baseSha;
     const message =
       route === 'staging'

@@ -10,6 +10,12 @@ import { ProbotOctokit } from 'probot';
 
 /** GitHub's guidance: about one write per second. */
 export const DEFAULT_WRITE_INTERVAL_MS = 1_000;
+/**
+ * @octokit/plugin-throttling's spacing of requests that notify people (comments, issues, PRs),
+ * ms: GitHub limits content creation separately (docs: "Rate limits for the REST API", secondary
+ * rate limits: at most 80 content-generating requests a minute).
+ */
+export const DEFAULT_NOTIFICATION_INTERVAL_MS = 3_000;
 /** @octokit/plugin-retry's base: retries wait base × 1, 4, 9. */
 export const DEFAULT_RETRY_BASE_MS = 1_000;
 
@@ -18,7 +24,8 @@ export const SECONDARY_LIMIT_RETRIES = 2;
 
 /**
  * An Octokit class whose write requests are at least `writeIntervalMs` apart (per process, one at a
- * time), whose retries of 5xx answers wait `retryBaseMs` × 1, 4, 9, and which retries a request
+ * time), whose requests that notify people (a comment, an issue, a PR) are at least
+ * `notificationIntervalMs` apart (default: the plugin's 3 s), whose retries of 5xx answers wait `retryBaseMs` × 1, 4, 9, and which retries a request
  * GitHub answered with a secondary rate limit (403/429 with `retry-after`) after waiting that long,
  * at most `SECONDARY_LIMIT_RETRIES` times: GitHub's guidance ("If the retry-after header is present,
  * wait that many seconds, then retry"; docs: "Rate limits for the REST API"). Probot's own handler
@@ -27,12 +34,22 @@ export const SECONDARY_LIMIT_RETRIES = 2;
 export function tunedOctokit(options: {
   writeIntervalMs: number;
   retryBaseMs: number;
+  notificationIntervalMs?: number;
 }): typeof ProbotOctokit {
   const { writeIntervalMs, retryBaseMs } = options;
+  const notificationIntervalMs = options.notificationIntervalMs ?? DEFAULT_NOTIFICATION_INTERVAL_MS;
   const write =
     writeIntervalMs === DEFAULT_WRITE_INTERVAL_MS
       ? undefined
       : new Bottleneck.Group({ id: 'octokit-write', maxConcurrent: 1, minTime: writeIntervalMs });
+  const notifications =
+    notificationIntervalMs === DEFAULT_NOTIFICATION_INTERVAL_MS
+      ? undefined
+      : new Bottleneck.Group({
+          id: 'octokit-notifications',
+          maxConcurrent: 1,
+          minTime: notificationIntervalMs,
+        });
   class Tuned extends ProbotOctokit {
     constructor(...args: unknown[]) {
       const given = (args[0] ?? {}) as {
@@ -54,7 +71,12 @@ export function tunedOctokit(options: {
       };
       super({
         ...given,
-        throttle: { ...given.throttle, ...(write ? { write } : {}), onSecondaryRateLimit },
+        throttle: {
+          ...given.throttle,
+          ...(write ? { write } : {}),
+          ...(notifications ? { notifications } : {}),
+          onSecondaryRateLimit,
+        },
         retry: { ...given.retry, retryAfterBaseValue: retryBaseMs },
       } as never);
     }

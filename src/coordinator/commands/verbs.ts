@@ -9,10 +9,11 @@ import { helpText } from '../../domain/commands/help.js';
 import { labelEdit } from '../../domain/commands/labels.js';
 import type { Command, Priority } from '../../domain/commands/parse-commands.js';
 import { statusReport } from '../../domain/commands/status-report.js';
+import { parseBatchCommit } from '../../domain/merge/batch-trailers.js';
 import { mergeOrder } from '../../domain/merge/merge-order.js';
 import { formatQueueRecord, parseQueueRecord } from '../../domain/merge/queue-record.js';
 import { taskOfPull } from '../../domain/merge/task-pulls.js';
-import { CHECK_NAMES, type CoordinatorEvent, LABELS } from '../../domain/merge/types.js';
+import { CHECK_NAMES, type CoordinatorEvent, isStagingBranch, LABELS } from '../../domain/merge/types.js';
 import { BranchIndex } from '../../domain/tasks/branch-names.js';
 import { addNote, setStatus } from '../../domain/tasks/status-edit.js';
 import type { TaskStatus } from '../../domain/tasks/types.js';
@@ -249,7 +250,9 @@ async function setTaskStatus(
     message: change.message(taskId),
     actor: scope.comment.author,
   };
-  return ok(`✔️ \`${verb}\`: ${landed(result, taskId, change.status)}`, true, [event]);
+  return ok(`✔️ \`${verb}\`: ${landed(result, taskId, change.status, (await scope.rules()).route)}`, true, [
+    event,
+  ]);
 }
 
 /** Where a status edit went: on the base, or waiting on `coordinator/status` for a staging run. */
@@ -257,11 +260,37 @@ function landed(
   result: Extract<TaskEditResult, { sha: string }>,
   taskId: string,
   status: TaskStatus,
+  route: 'direct' | 'staging' | 'refused',
 ): string {
   const base = `\`${result.base.baseBranch}\``;
   if (result.kind === 'committed')
     return `\`${taskId}\` is now \`${status}\` on ${base} (${result.sha.slice(0, 7)})`;
+  if (route === 'direct')
+    return `\`${taskId}\` becomes \`${status}\` on ${base} with the next batch, or on its own once the merge train is empty: a batch is under test on ${base}, and a commit there now would send it back to be rebuilt. The edit waits on \`${STATUS_BRANCH}\` (${result.sha.slice(0, 7)}) and the coordinator already treats it as \`${status}\`.`;
   return `\`${taskId}\` becomes \`${status}\` on ${base} with the next staging run: the branch rules require checks, so the edit waits on \`${STATUS_BRANCH}\` (${result.sha.slice(0, 7)}) and the coordinator already treats it as \`${status}\`.`;
+}
+
+/**
+ * Whether a batch of the merge train is under test on the base head: a staging branch whose batch
+ * commit (its trailers) was built on `baseSha`. One commit read per staging branch (cached: a
+ * commit never changes).
+ */
+async function batchUnderTest(
+  scope: CommandScope,
+  branches: ReadonlyMap<string, string>,
+  baseSha: string,
+): Promise<boolean> {
+  const { octokit, comment, deps } = scope;
+  const { repo } = comment;
+  for (const [name, sha] of branches) {
+    if (!isStagingBranch(name) || sha === baseSha) continue;
+    const message = await deps.blobs.immutable(
+      `commit:${repo.owner}/${repo.repo}@${sha}:message`,
+      async () => (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data.message,
+    );
+    if (parseBatchCommit(message)?.baseSha === baseSha) return true;
+  }
+  return false;
 }
 
 /** One task file edit, written the way the branch rules allow (see `commitTaskEdit`). */
@@ -282,12 +311,13 @@ async function editTask(
     status,
     message,
     edit,
-    route: async () => {
+    route: async (branches, baseSha) => {
       const { route, policy } = await scope.rules();
       if (route === 'refused')
         throw new CommandRefusal(
           `the branch rules of \`${(await scope.base()).baseBranch}\` refuse the app's commits, so task status cannot be written. Change: ${policy.pushBlockers.map((b) => `${b.setting}: ${b.fix}`).join('; ')}`,
         );
+      if (route === 'direct' && (await batchUnderTest(scope, branches, baseSha))) return 'staging';
       return route;
     },
   });
@@ -308,7 +338,7 @@ async function complete(scope: CommandScope, taskId: string, who: string): Promi
   });
   if (result.kind === 'refused') throw new CommandRefusal(result.reason);
   if (result.kind === 'unchanged') return ok(`✔️ \`complete\`: \`${taskId}\` is already completed`, false);
-  return ok(`✔️ \`complete\`: ${landed(result, taskId, 'completed')}`, true);
+  return ok(`✔️ \`complete\`: ${landed(result, taskId, 'completed', (await scope.rules()).route)}`, true);
 }
 
 /** The graph as a reply; open task PRs are listed with whether they are queued. */

@@ -340,10 +340,27 @@ function chooseAction(
 
   const owed = owedEdits(snapshot, index);
   const path = statusRoute(policy);
-  if (train.cars.length === 0 && owed.length > 0 && path === 'direct') {
-    const reason = `the base branch owes ${owed.length} status edit${owed.length === 1 ? '' : 's'}: ${owed.map((e) => e.taskId).join(', ')}`;
+  // Edits a command left on coordinator/status while a batch was under test land directly once
+  // the train is empty (when the rules let the app push without checks).
+  const waitingEdits = path === 'direct' ? (snapshot.pendingStatus?.edits ?? []) : [];
+  const waitingPaths = waitingEdits.flatMap((e) => {
+    const file = snapshot.taskPaths.get(e.taskId);
+    return file ? [file] : [];
+  });
+  if (train.cars.length === 0 && (owed.length > 0 || waitingPaths.length > 0) && path === 'direct') {
+    const ids = [...waitingEdits.map((e) => e.taskId), ...owed.map((e) => e.taskId)];
+    const reason = `the base branch owes ${ids.length} status edit${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`;
+    const pendingSha = snapshot.pendingStatus?.sha;
     return {
-      action: { kind: 'commit-status', baseSha: snapshot.baseSha, edits: owed, reason },
+      action: {
+        kind: 'commit-status',
+        baseSha: snapshot.baseSha,
+        edits: owed.filter((e) => !waitingPaths.includes(e.path)),
+        reason,
+        ...(waitingPaths.length > 0 && pendingSha
+          ? { pending: { sha: pendingSha, paths: waitingPaths } }
+          : {}),
+      },
       actionEvents: [],
       checkRuns: queueChecks,
     };

@@ -336,6 +336,11 @@ export type MergeAction =
       readonly baseSha: string;
       readonly edits: readonly StatusEdit[];
       readonly reason: string;
+      /**
+       * Edits waiting on `coordinator/status` (a command's, made while a batch was under test) to
+       * commit too: each file as that branch has it; the branch is deleted afterwards.
+       */
+      readonly pending?: { readonly sha: string; readonly paths: readonly string[] };
     }
   | { readonly kind: 'update-branch'; readonly entry: BatchEntry; readonly reason: string }
   | {

@@ -36,6 +36,26 @@ describe('tunedOctokit', () => {
     expect(warnings).toEqual(['secondary rate limit on GET /repos/{owner}/{repo}: retrying in 2 s']);
   });
 
+  it('spaces requests that notify people (comments) by notificationIntervalMs, not the plugin default 3 s', async () => {
+    const at: number[] = [];
+    nock('https://api.github.com')
+      .post('/repos/o/r/issues/1/comments')
+      .times(2)
+      .reply(() => {
+        at.push(Date.now());
+        return [201, { id: at.length }];
+      });
+    const Octokit = tunedOctokit({ writeIntervalMs: 0, retryBaseMs: 0, notificationIntervalMs: 150 });
+    const client = new Octokit({ auth: 'ghs_test' } as never);
+    const started = Date.now();
+    await client.rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 1, body: 'a' });
+    await client.rest.issues.createComment({ owner: 'o', repo: 'r', issue_number: 1, body: 'b' });
+    expect(at).toHaveLength(2);
+    // a lower bound only (a loaded machine is slower, never faster), and far below the default 3 s
+    expect((at[1] as number) - (at[0] as number)).toBeGreaterThanOrEqual(140);
+    expect(Date.now() - started).toBeLessThan(2_900);
+  });
+
   it(`gives up after ${SECONDARY_LIMIT_RETRIES} retries with the 403 (the reconcile then backs off)`, async () => {
     nock('https://api.github.com')
       .get('/repos/o/r')
