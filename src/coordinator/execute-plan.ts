@@ -153,7 +153,7 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
       const sha = await writer.commit({
         parentSha: action.baseSha,
         files,
-        message: statusMessage(action.edits, pending ? (snapshot.pendingStatus?.edits ?? []) : []),
+        message: statusMessage(action.edits, pending?.edits ?? []),
       });
       const moved = await writer.move(snapshot.baseBranch, sha, false);
       if (moved.kind === 'lost-race') return lostRace(action.kind);

@@ -467,6 +467,42 @@ describe('executePlan', () => {
     ]);
   });
 
+  it("commits a command's edit left on coordinator/status as that branch has the file, then deletes the branch", async () => {
+    const waiting = `${TEXT.replace('pending', 'blocked')}\nBlocked: vendor key (@ana)\n`;
+    let tree: { tree: { path: string; content: string }[] } | undefined;
+    nock(API)
+      .get(`${R}/contents/tasks%2Fa.md`)
+      .query({ ref: sha('p') })
+      .reply(200, { type: 'file', content: Buffer.from(waiting).toString('base64') })
+      .get(`${R}/git/commits/${BASE_SHA}`)
+      .reply(200, { tree: { sha: sha('t') } })
+      .post(`${R}/git/trees`, (b) => {
+        tree = b;
+        return true;
+      })
+      .reply(201, { sha: sha('e') })
+      .post(`${R}/git/commits`, {
+        message:
+          'Set the status of task a\n\n- a: blocked, by a command (it waited on coordinator/status while a batch was under test)\n',
+        tree: sha('e'),
+        parents: [BASE_SHA],
+      })
+      .reply(201, { sha: sha('f') })
+      .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('f'), force: false })
+      .reply(200, {})
+      .delete(`${R}/git/refs/heads%2Fcoordinator%2Fstatus`)
+      .reply(204);
+    const result = await run({
+      kind: 'commit-status',
+      baseSha: BASE_SHA,
+      edits: [],
+      reason: 'owed',
+      pending: { sha: sha('p'), paths: ['tasks/a.md'], edits: [{ taskId: 'a', status: 'blocked' }] },
+    });
+    expect(tree?.tree.map((t) => [t.path, t.content])).toEqual([['tasks/a.md', waiting]]);
+    expect(result.outcome).toBe('committed status on main: owed');
+  });
+
   it('direct: merges with the head SHA and the task merge title', async () => {
     nock(API)
       .put(`${R}/pulls/1/merge`, { sha: sha('1'), merge_method: 'merge', commit_title: 'Merge task a (#1)' })

@@ -44,6 +44,31 @@ export async function readAppBranches(octokit: Octokit, repo: RepoRef): Promise<
   return new Map(data.map((ref) => [ref.ref.replace(/^refs\/heads\//, ''), ref.object.sha]));
 }
 
+/**
+ * Whether a batch of the merge train is under test on the base head: a staging branch whose batch
+ * commit (its `Coordinator-Base` trailer) was built on `baseSha`. One `GET .../git/commits/{sha}`
+ * per staging branch not at the base head, cached (a commit never changes).
+ * @throws octokit errors.
+ */
+export async function batchUnderTest(input: {
+  octokit: Octokit;
+  repo: RepoRef;
+  blobs: BlobCache;
+  branches: ReadonlyMap<string, string>;
+  baseSha: string;
+}): Promise<boolean> {
+  const { octokit, repo } = input;
+  for (const [name, sha] of input.branches) {
+    if (!isStagingBranch(name) || sha === input.baseSha) continue;
+    const message = await input.blobs.immutable(
+      `commit:${repo.owner}/${repo.repo}@${sha}:message`,
+      async () => (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data.message,
+    );
+    if (parseBatchCommit(message)?.baseSha === input.baseSha) return true;
+  }
+  return false;
+}
+
 /** The staging branches of the train and their batches (see `domain/merge/train.ts`). */
 export async function readStaging(input: {
   octokit: Octokit;

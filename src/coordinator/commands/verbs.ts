@@ -4,16 +4,15 @@
  * check at the same head. Every verb is idempotent: repeating it changes nothing and says so.
  */
 import { commitTaskEdit, type TaskEditResult } from '../../adapters/github/commit-task-edit.js';
-import { STATUS_BRANCH } from '../../adapters/github/read-staging.js';
+import { batchUnderTest, STATUS_BRANCH } from '../../adapters/github/read-staging.js';
 import { helpText } from '../../domain/commands/help.js';
 import { labelEdit } from '../../domain/commands/labels.js';
 import type { Command, Priority } from '../../domain/commands/parse-commands.js';
 import { statusReport } from '../../domain/commands/status-report.js';
-import { parseBatchCommit } from '../../domain/merge/batch-trailers.js';
 import { mergeOrder } from '../../domain/merge/merge-order.js';
 import { formatQueueRecord, parseQueueRecord } from '../../domain/merge/queue-record.js';
 import { taskOfPull } from '../../domain/merge/task-pulls.js';
-import { CHECK_NAMES, type CoordinatorEvent, isStagingBranch, LABELS } from '../../domain/merge/types.js';
+import { CHECK_NAMES, type CoordinatorEvent, LABELS } from '../../domain/merge/types.js';
 import { BranchIndex } from '../../domain/tasks/branch-names.js';
 import { addNote, setStatus } from '../../domain/tasks/status-edit.js';
 import type { TaskStatus } from '../../domain/tasks/types.js';
@@ -270,29 +269,6 @@ function landed(
   return `\`${taskId}\` becomes \`${status}\` on ${base} with the next staging run: the branch rules require checks, so the edit waits on \`${STATUS_BRANCH}\` (${result.sha.slice(0, 7)}) and the coordinator already treats it as \`${status}\`.`;
 }
 
-/**
- * Whether a batch of the merge train is under test on the base head: a staging branch whose batch
- * commit (its trailers) was built on `baseSha`. One commit read per staging branch (cached: a
- * commit never changes).
- */
-async function batchUnderTest(
-  scope: CommandScope,
-  branches: ReadonlyMap<string, string>,
-  baseSha: string,
-): Promise<boolean> {
-  const { octokit, comment, deps } = scope;
-  const { repo } = comment;
-  for (const [name, sha] of branches) {
-    if (!isStagingBranch(name) || sha === baseSha) continue;
-    const message = await deps.blobs.immutable(
-      `commit:${repo.owner}/${repo.repo}@${sha}:message`,
-      async () => (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data.message,
-    );
-    if (parseBatchCommit(message)?.baseSha === baseSha) return true;
-  }
-  return false;
-}
-
 /** One task file edit, written the way the branch rules allow (see `commitTaskEdit`). */
 async function editTask(
   scope: CommandScope,
@@ -317,7 +293,17 @@ async function editTask(
         throw new CommandRefusal(
           `the branch rules of \`${(await scope.base()).baseBranch}\` refuse the app's commits, so task status cannot be written. Change: ${policy.pushBlockers.map((b) => `${b.setting}: ${b.fix}`).join('; ')}`,
         );
-      if (route === 'direct' && (await batchUnderTest(scope, branches, baseSha))) return 'staging';
+      if (
+        route === 'direct' &&
+        (await batchUnderTest({
+          octokit: scope.octokit,
+          repo: scope.comment.repo,
+          blobs: scope.deps.blobs,
+          branches,
+          baseSha,
+        }))
+      )
+        return 'staging';
       return route;
     },
   });

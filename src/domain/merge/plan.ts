@@ -358,7 +358,7 @@ function chooseAction(
         edits: owed.filter((e) => !waitingPaths.includes(e.path)),
         reason,
         ...(waitingPaths.length > 0 && pendingSha
-          ? { pending: { sha: pendingSha, paths: waitingPaths } }
+          ? { pending: { sha: pendingSha, paths: waitingPaths, edits: waitingEdits } }
           : {}),
       },
       actionEvents: [],

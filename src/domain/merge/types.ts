@@ -340,7 +340,11 @@ export type MergeAction =
        * Edits waiting on `coordinator/status` (a command's, made while a batch was under test) to
        * commit too: each file as that branch has it; the branch is deleted afterwards.
        */
-      readonly pending?: { readonly sha: string; readonly paths: readonly string[] };
+      readonly pending?: {
+        readonly sha: string;
+        readonly paths: readonly string[];
+        readonly edits: PendingStatus['edits'];
+      };
     }
   | { readonly kind: 'update-branch'; readonly entry: BatchEntry; readonly reason: string }
   | {

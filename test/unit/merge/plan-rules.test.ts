@@ -23,7 +23,7 @@ function describeAction(action: MergeAction | Wait): string {
     case 'fail-batch':
       return `fail-batch [${action.entries.map((e) => `#${e.number}`).join(' ')}]`;
     case 'commit-status':
-      return `commit-status ${action.edits.map((e) => e.taskId).join(', ')}`;
+      return `commit-status ${action.edits.map((e) => e.taskId).join(', ')}${action.pending ? ` (pending ${action.pending.sha.slice(0, 1)}: ${action.pending.paths.join(', ')})` : ''}`;
     case 'update-branch':
     case 'merge-pull':
       return `${action.kind} #${action.entry.number}`;
@@ -253,6 +253,30 @@ describe('planReconcile under branch rules: which action', () => {
         pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
       },
       'start-batch [] edits [] status p',
+    ],
+    [
+      "no checks required: a command's edit left on coordinator/status during a batch lands on its own once the train is empty",
+      {
+        tasks,
+        pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
+      },
+      'commit-status  (pending p: tasks/b.md)',
+    ],
+    [
+      'no checks required, a batch under test: the waiting edit rides with the next batch',
+      {
+        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+        pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
+        pulls: [pull(1, 'a', { checks: green }), pull(2, 'c', { checks: green })],
+        staging: {
+          sha: sha('s'),
+          batch: { baseSha: BASE_SHA, entries: [{ number: 1, taskId: 'a', headSha: sha('1') }] },
+          committedAtMs: Date.parse('2026-06-02T11:30:00Z'),
+          checks: [],
+          ownChecks: {},
+        },
+      },
+      'start-batch [#2] edits [c=completed] status p',
     ],
     [
       'a block waiting on coordinator/status takes the task out of the queue at once',
