@@ -55,15 +55,21 @@ export interface ReadSnapshot {
 /** Reads the snapshot. @throws octokit errors (the reconcile classifies and retries them). */
 export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> {
   const { octokit, repo, config } = input;
+  const wantBranches = config.pull_requests.open_draft || config.merge.delete_branch;
+  // Reads that need nothing from the base start at once (each is one request, usually a 304);
+  // marked handled so that a failing base read never leaves them unhandled.
+  const appBranchesRead = readAppBranches(octokit, repo);
+  const taskBranchesRead = wantBranches
+    ? readTaskBranches(octokit, repo, config.branches.prefixes)
+    : Promise.resolve([]);
+  for (const read of [appBranchesRead, taskBranchesRead]) read.catch(() => undefined);
   const base = await readBase(input);
   const { repoUrl, baseBranch, baseSha, loaded, taskTexts, taskPaths } = base;
   const index = new BranchIndex(loaded.graph.ids, config.branches.prefixes);
-  const rules = await readBaseRules(octokit, repo, baseBranch);
+  const [rules, appBranches] = await Promise.all([readBaseRules(octokit, repo, baseBranch), appBranchesRead]);
   const policy = policyOf({ rules, app: input.app, baseBranch });
   const context = { octokit, repo, appId: input.app.id, blobs: input.blobs };
 
-  const wantBranches = config.pull_requests.open_draft || config.merge.delete_branch;
-  const appBranches = await readAppBranches(octokit, repo);
   const [pulls, recentlyMerged, baseChecks, staging, pendingStatus, taskBranches, promoted] =
     await Promise.all([
       readPulls({ ...context, config, permissions: input.permissions, base, index, reviews: policy.reviews }),
@@ -71,7 +77,7 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
       ownChecks(context, baseSha),
       readStaging({ ...context, branches: appBranches }),
       readPendingStatus({ ...context, baseSha, branches: appBranches }),
-      wantBranches ? readTaskBranches(octokit, repo, config.branches.prefixes) : [],
+      taskBranchesRead,
       readPromoted({ ...context, baseSha, settled: input.settled }),
     ]);
 
