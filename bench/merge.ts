@@ -12,7 +12,9 @@
  * on the critical path: the physical limit) and `protocolBoundMs` (agent time plus two CI runs, the
  * PR's and the merge result's: the best that waiting for PR checks allows); CI runs per merged task;
  * GitHub requests per merged task. Then the app's own overhead per merge at CI 0 (wraith, agents
- * 0 ms), and CI runs per merged task with 10% of CI runs failing (bisection).
+ * 0 ms), and CI runs per merged task with 10% of CI runs failing (bisection). wraith is also run
+ * without the demo's shared-file edits, which make concurrent tasks conflict (a cost of the workload
+ * that neither bound counts), to show the train's own overhead.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +53,12 @@ export interface MergeBench {
   readonly ciMs: number;
   readonly agentMs: number;
   readonly graphs: Record<string, Record<string, RunFigures>>;
+  /**
+   * wraith again without the demo's shared-file edits (by default every 4th task appends to
+   * `shared/CHANGELOG.md`, so two concurrent ones conflict and the later one needs its agent and
+   * another CI run, which neither bound counts): the train's own overhead over the bounds.
+   */
+  readonly withoutConflicts: Record<string, RunFigures>;
   /** At CI 0 and agents 0 ms: wall time per merged task, ms (the app's own cost). */
   readonly overheadPerMergeMs: Record<string, number>;
   /** The defaults with 10% of CI runs failing (seeded). */
@@ -130,6 +138,18 @@ export async function benchMerge(options: { ciMs?: number; agentMs?: number } = 
       (graphs[name] as Record<string, RunFigures>)[setting] = figures(report);
     }
   }
+  const withoutConflicts: Record<string, RunFigures> = {};
+  for (const setting of ['batches+speculation', 'optimistic'] as const) {
+    const report = await runDemo({
+      ...common,
+      tasksDir: WRAITH,
+      ciMs,
+      agentMs,
+      train: SETTINGS[setting],
+      sharedEditors: [],
+    });
+    withoutConflicts[setting] = figures(report);
+  }
   const overheadPerMergeMs: Record<string, number> = {};
   for (const setting of ['batch-1', 'batches+speculation'] as const) {
     const report = await runDemo({
@@ -144,5 +164,12 @@ export async function benchMerge(options: { ciMs?: number; agentMs?: number } = 
   }
   const failRate = 0.1;
   const flakyReport = await runDemo({ ...common, tasksDir: WRAITH, ciMs, agentMs, failRate, seed: 7 });
-  return { ciMs, agentMs, graphs, overheadPerMergeMs, flaky: { ...figures(flakyReport), failRate } };
+  return {
+    ciMs,
+    agentMs,
+    graphs,
+    withoutConflicts,
+    overheadPerMergeMs,
+    flaky: { ...figures(flakyReport), failRate },
+  };
 }
