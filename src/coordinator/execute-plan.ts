@@ -147,13 +147,13 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
         text: applyEdit(read.taskTexts.get(edit.path), edit),
       }));
       const pending = action.pending;
-      if (pending)
-        for (const path of pending.paths)
-          files.push({ path, text: await fileAt(input.octokit, input.repo, path, pending.sha) });
+      for (const { path } of pending?.edits ?? [])
+        files.push({ path, text: await fileAt(input.octokit, input.repo, path, pending?.sha as string) });
       const sha = await writer.commit({
         parentSha: action.baseSha,
         files,
         message: statusMessage(action.edits, pending?.edits ?? []),
+        ...(pending ? { mergedSha: pending.sha } : {}),
       });
       const moved = await writer.move(snapshot.baseBranch, sha, false);
       if (moved.kind === 'lost-race') return lostRace(action.kind);
@@ -173,7 +173,6 @@ async function runAction(input: ExecuteInput, action: MergeAction): Promise<Exec
           ],
         };
       }
-      if (pending) await writer.deleteBranch(STATUS_BRANCH);
       return {
         outcome: `committed status on ${snapshot.baseBranch}: ${action.reason}`,
         reconcileAgain: true,

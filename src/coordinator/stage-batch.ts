@@ -98,7 +98,7 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
     const probed = await probeHeld(input, held);
     events.push(...probed.events);
     return {
-      outcome: `no PR of the batch could be staged (${probed.held} held back, ${events.length} reported)`,
+      outcome: `no PR of the batch could be staged (${probed.held.length} held back, ${events.length} reported)`,
       reconcileAgain: events.length > 0,
       events,
     };
@@ -134,7 +134,7 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
   }
   const what = staged.length > 0 ? names : 'status edits';
   return {
-    outcome: `started batch ${what} on ${action.branch}${probed.numbers.length > 0 ? ` (${probed.numbers.map((n) => `#${n}`).join(', ')} held back)` : ''}: ${action.reason}`,
+    outcome: `started batch ${what} on ${action.branch}${probed.held.length > 0 ? ` (${probed.held.map((n) => `#${n}`).join(', ')} held back)` : ''}: ${action.reason}`,
     reconcileAgain: true,
     events,
   };
@@ -175,11 +175,11 @@ function recomputedEdits(input: ExecuteInput, action: StartBatch, staged: readon
 async function probeHeld(
   input: ExecuteInput,
   held: readonly { entry: BatchEntry; at: string }[],
-): Promise<{ events: CoordinatorEvent[]; held: number; numbers: number[] }> {
+): Promise<{ events: CoordinatorEvent[]; held: number[] }> {
   const { writer } = input;
   const base = input.read.snapshot.baseBranch;
   const events: CoordinatorEvent[] = [];
-  const numbers: number[] = [];
+  const kept: number[] = [];
   for (const { entry, at } of held) {
     const reset = await writer.reset(BUILD_BRANCH, input.read.snapshot.baseSha);
     const probe =
@@ -191,9 +191,9 @@ async function probeHeld(
       continue;
     }
     await holdBack(input, entry, at);
-    numbers.push(entry.number);
+    kept.push(entry.number);
   }
-  return { events, held: numbers.length, numbers };
+  return { events, held: kept };
 }
 
 /** Records that a PR conflicted with the batch ahead of it, and says so on its `Merge queue` check. */

@@ -467,7 +467,7 @@ describe('executePlan', () => {
     ]);
   });
 
-  it("commits a command's edit left on coordinator/status as that branch has the file, then deletes the branch", async () => {
+  it("commits a command's edit left on coordinator/status as that branch has the file, merging the branch's head (never deleting it: a later edit stays waiting)", async () => {
     const waiting = `${TEXT.replace('pending', 'blocked')}\nBlocked: vendor key (@ana)\n`;
     let tree: { tree: { path: string; content: string }[] } | undefined;
     nock(API)
@@ -485,19 +485,17 @@ describe('executePlan', () => {
         message:
           'Set the status of task a\n\n- a: blocked, by a command (it waited on coordinator/status while a batch was under test)\n',
         tree: sha('e'),
-        parents: [BASE_SHA],
+        parents: [BASE_SHA, sha('p')],
       })
       .reply(201, { sha: sha('f') })
       .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('f'), force: false })
-      .reply(200, {})
-      .delete(`${R}/git/refs/heads%2Fcoordinator%2Fstatus`)
-      .reply(204);
+      .reply(200, {});
     const result = await run({
       kind: 'commit-status',
       baseSha: BASE_SHA,
       edits: [],
       reason: 'owed',
-      pending: { sha: sha('p'), paths: ['tasks/a.md'], edits: [{ taskId: 'a', status: 'blocked' }] },
+      pending: { sha: sha('p'), edits: [{ taskId: 'a', status: 'blocked', path: 'tasks/a.md' }] },
     });
     expect(tree?.tree.map((t) => [t.path, t.content])).toEqual([['tasks/a.md', waiting]]);
     expect(result.outcome).toBe('committed status on main: owed');

@@ -44,6 +44,19 @@ export async function readAppBranches(octokit: Octokit, repo: RepoRef): Promise<
   return new Map(data.map((ref) => [ref.ref.replace(/^refs\/heads\//, ''), ref.object.sha]));
 }
 
+/** A commit's message (`GET .../git/commits/{sha}`), cached: a commit never changes. */
+async function commitMessage(
+  octokit: Octokit,
+  repo: RepoRef,
+  blobs: BlobCache,
+  sha: string,
+): Promise<string> {
+  return blobs.immutable(
+    `commit:${repo.owner}/${repo.repo}@${sha}:message`,
+    async () => (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data.message,
+  );
+}
+
 /**
  * Whether a batch of the merge train is under test on the base head: a staging branch whose batch
  * commit (its `Coordinator-Base` trailer) was built on `baseSha`. One `GET .../git/commits/{sha}`
@@ -60,10 +73,7 @@ export async function batchUnderTest(input: {
   const { octokit, repo } = input;
   for (const [name, sha] of input.branches) {
     if (!isStagingBranch(name) || sha === input.baseSha) continue;
-    const message = await input.blobs.immutable(
-      `commit:${repo.owner}/${repo.repo}@${sha}:message`,
-      async () => (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data.message,
-    );
+    const message = await commitMessage(octokit, repo, input.blobs, sha);
     if (parseBatchCommit(message)?.baseSha === input.baseSha) return true;
   }
   return false;
@@ -116,10 +126,7 @@ export async function readPendingStatus(input: {
     per_page: 1,
   });
   if (data.status === 'identical' || data.status === 'behind') return null;
-  const message = await input.blobs.immutable(
-    `commit:${repo.owner}/${repo.repo}@${sha}:message`,
-    async () => (await octokit.rest.git.getCommit({ ...repo, commit_sha: sha })).data.message,
-  );
+  const message = await commitMessage(octokit, repo, input.blobs, sha);
   return { sha, edits: parseStatusEdits(message) };
 }
 

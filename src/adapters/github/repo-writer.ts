@@ -113,6 +113,8 @@ export class RepoWriter {
     parentSha: string;
     files: readonly { path: string; text: string }[];
     message: string;
+    /** A second parent: the commit then merges that history (its tree is still parent + files). */
+    mergedSha?: string;
   }): Promise<string> {
     const octokit = this.#octokit;
     const parent = await octokit.rest.git.getCommit({ ...this.#repo, commit_sha: args.parentSha });
@@ -134,7 +136,7 @@ export class RepoWriter {
       ...this.#repo,
       message: args.message,
       tree: treeSha,
-      parents: [args.parentSha],
+      parents: args.mergedSha ? [args.parentSha, args.mergedSha] : [args.parentSha],
     });
     return commit.data.sha;
   }

@@ -25,7 +25,8 @@ export const SECONDARY_LIMIT_RETRIES = 2;
 /**
  * An Octokit class whose write requests are at least `writeIntervalMs` apart (per process, one at a
  * time), whose requests that notify people (a comment, an issue, a PR) are at least
- * `notificationIntervalMs` apart (default: the plugin's 3 s), whose retries of 5xx answers wait `retryBaseMs` × 1, 4, 9, and which retries a request
+ * `notificationIntervalMs` apart (default: the plugin's 3 s), whose retries of 5xx answers wait
+ * `retryBaseMs` × 1, 4, 9, and which retries a request
  * GitHub answered with a secondary rate limit (403/429 with `retry-after`) after waiting that long,
  * at most `SECONDARY_LIMIT_RETRIES` times: GitHub's guidance ("If the retry-after header is present,
  * wait that many seconds, then retry"; docs: "Rate limits for the REST API"). Probot's own handler

@@ -342,23 +342,22 @@ function chooseAction(
   const path = statusRoute(policy);
   // Edits a command left on coordinator/status while a batch was under test land directly once
   // the train is empty (when the rules let the app push without checks).
-  const waitingEdits = path === 'direct' ? (snapshot.pendingStatus?.edits ?? []) : [];
-  const waitingPaths = waitingEdits.flatMap((e) => {
+  const pendingStatus = path === 'direct' ? snapshot.pendingStatus : null;
+  const waitingEdits = (pendingStatus?.edits ?? []).flatMap((e) => {
     const file = snapshot.taskPaths.get(e.taskId);
-    return file ? [file] : [];
+    return file ? [{ ...e, path: file }] : [];
   });
-  if (train.cars.length === 0 && (owed.length > 0 || waitingPaths.length > 0) && path === 'direct') {
+  if (train.cars.length === 0 && (owed.length > 0 || waitingEdits.length > 0) && path === 'direct') {
     const ids = [...waitingEdits.map((e) => e.taskId), ...owed.map((e) => e.taskId)];
     const reason = `the base branch owes ${ids.length} status edit${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`;
-    const pendingSha = snapshot.pendingStatus?.sha;
     return {
       action: {
         kind: 'commit-status',
         baseSha: snapshot.baseSha,
-        edits: owed.filter((e) => !waitingPaths.includes(e.path)),
+        edits: owed.filter((e) => !waitingEdits.some((w) => w.path === e.path)),
         reason,
-        ...(waitingPaths.length > 0 && pendingSha
-          ? { pending: { sha: pendingSha, paths: waitingPaths, edits: waitingEdits } }
+        ...(pendingStatus && waitingEdits.length > 0
+          ? { pending: { sha: pendingStatus.sha, edits: waitingEdits } }
           : {}),
       },
       actionEvents: [],

@@ -338,12 +338,12 @@ export type MergeAction =
       readonly reason: string;
       /**
        * Edits waiting on `coordinator/status` (a command's, made while a batch was under test) to
-       * commit too: each file as that branch has it; the branch is deleted afterwards.
+       * commit too: each file as that branch has it, in a commit that also merges the branch's
+       * head, so the base then contains it and a later edit on top of it stays waiting.
        */
       readonly pending?: {
         readonly sha: string;
-        readonly paths: readonly string[];
-        readonly edits: PendingStatus['edits'];
+        readonly edits: readonly (PendingStatus['edits'][number] & { readonly path: string })[];
       };
     }
   | { readonly kind: 'update-branch'; readonly entry: BatchEntry; readonly reason: string }

@@ -5,10 +5,8 @@
  * when its body changed; after the merge, branches deleted only while they are where they were).
  */
 import nock from 'nock';
-import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobCache } from '../../../src/adapters/github/blob-cache.js';
-import type { Octokit } from '../../../src/adapters/github/octokit.js';
 import { readAdoptionFacts } from '../../../src/adapters/github/read-adoption.js';
 import {
   deleteAdoptedBranches,
@@ -19,16 +17,12 @@ import { parseRepoConfig } from '../../../src/config/repo-config.js';
 import { adoptRepository } from '../../../src/coordinator/adoption.js';
 import { adoptionMarker } from '../../../src/domain/adopt/adoption-pull.js';
 import { loadTaskGraph } from '../../../src/domain/tasks/load-graph.js';
+import { testOctokit } from '../../helpers/octokit.js';
 
 const API = 'https://api.github.com';
 const R = '/repos/acme/widgets';
 const repo = { owner: 'acme', repo: 'widgets' };
-const client = () =>
-  new ProbotOctokit({
-    auth: { token: 't' },
-    throttle: { enabled: false },
-    retry: { enabled: false },
-  } as never) as unknown as Octokit;
+const client = testOctokit;
 const sha = (c: string) => c.repeat(40);
 const commit = (s: string, message: string) => ({ sha: s, commit: { message }, parents: [] });
 const pull = (n: number, head: string, merged: boolean, extra: Record<string, unknown> = {}) => ({

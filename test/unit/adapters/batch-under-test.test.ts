@@ -4,24 +4,18 @@
  * read from the staging branches' batch commits, with nock.
  */
 import nock from 'nock';
-import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobCache } from '../../../src/adapters/github/blob-cache.js';
-import type { Octokit } from '../../../src/adapters/github/octokit.js';
 import { batchUnderTest } from '../../../src/adapters/github/read-staging.js';
 import { batchCommitMessage } from '../../../src/domain/merge/batch-trailers.js';
+import { testOctokit } from '../../helpers/octokit.js';
 
 const API = 'https://api.github.com';
 const R = '/repos/acme/widgets';
 const repo = { owner: 'acme', repo: 'widgets' };
 const sha = (c: string) => c.repeat(40);
 const BASE = sha('b');
-const client = () =>
-  new ProbotOctokit({
-    auth: { token: 't' },
-    throttle: { enabled: false },
-    retry: { enabled: false },
-  } as never) as unknown as Octokit;
+const client = testOctokit;
 const batchOn = (base: string) => batchCommitMessage(base, [{ number: 1, taskId: 'a', headSha: sha('1') }]);
 
 beforeEach(() => nock.disableNetConnect());

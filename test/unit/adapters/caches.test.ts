@@ -3,24 +3,18 @@
  * bytes (they hold bodies), the permission cache in entries and time.
  */
 import nock from 'nock';
-import { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobCache } from '../../../src/adapters/github/blob-cache.js';
 import {
   ConditionalCache,
   withConditionalRequests,
 } from '../../../src/adapters/github/conditional-requests.js';
-import type { Octokit } from '../../../src/adapters/github/octokit.js';
 import { PermissionCache } from '../../../src/adapters/github/permissions.js';
+import { testOctokit } from '../../helpers/octokit.js';
 
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'widgets' };
-const client = () =>
-  new ProbotOctokit({
-    auth: { token: 't' },
-    throttle: { enabled: false },
-    retry: { enabled: false },
-  } as never) as unknown as Octokit;
+const client = testOctokit;
 
 beforeEach(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());

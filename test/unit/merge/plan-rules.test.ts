@@ -23,7 +23,7 @@ function describeAction(action: MergeAction | Wait): string {
     case 'fail-batch':
       return `fail-batch [${action.entries.map((e) => `#${e.number}`).join(' ')}]`;
     case 'commit-status':
-      return `commit-status ${action.edits.map((e) => e.taskId).join(', ')}${action.pending ? ` (pending ${action.pending.sha.slice(0, 1)}: ${action.pending.paths.join(', ')})` : ''}`;
+      return `commit-status ${action.edits.map((e) => e.taskId).join(', ')}${action.pending ? ` (pending ${action.pending.sha.slice(0, 1)}: ${action.pending.edits.map((e) => e.path).join(', ')})` : ''}`;
     case 'update-branch':
     case 'merge-pull':
       return `${action.kind} #${action.entry.number}`;
