@@ -27,13 +27,28 @@ export interface BaseInput {
   readonly repo: RepoRef;
   readonly config: RepoConfig;
   readonly blobs: BlobCache;
+  /** `GET /repos/{o}/{r}` already under way (a snapshot starts it with its other first reads). */
+  readonly repository?: Promise<RepositoryData>;
+}
+
+/** What `GET /repos/{o}/{r}` answers, as far as the base read needs it. */
+export type RepositoryData = Awaited<ReturnType<Octokit['rest']['repos']['get']>>['data'];
+
+/** `GET /repos/{o}/{r}` (a 304 almost always: conditional requests). @throws octokit errors. */
+export async function readRepository(octokit: Octokit, repo: RepoRef): Promise<RepositoryData> {
+  return (await octokit.rest.repos.get({ ...repo })).data;
+}
+
+/** The base branch: the config's `branches.base`, else the repository's default branch. */
+export function baseBranchOf(config: RepoConfig, repository: Pick<RepositoryData, 'default_branch'>): string {
+  return config.branches.base ?? repository.default_branch;
 }
 
 /** Reads the base state. @throws octokit errors. */
 export async function readBase(input: BaseInput): Promise<BaseState> {
   const { octokit, repo, config } = input;
-  const repository = (await octokit.rest.repos.get({ ...repo })).data;
-  const baseBranch = config.branches.base ?? repository.default_branch;
+  const repository = await (input.repository ?? readRepository(octokit, repo));
+  const baseBranch = baseBranchOf(config, repository);
   const baseSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${baseBranch}` })).data.object.sha;
   const dir = tasksPrefix(config);
   const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: baseSha, recursive: 'true' });

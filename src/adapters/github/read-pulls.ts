@@ -47,6 +47,26 @@ export interface PullsInput {
   readonly index: BranchIndex;
   /** The review requirement of the base branch, null when none. */
   readonly reviews: ReviewRule | null;
+  /** The open PRs' listing already under way (`listOpenPulls`), started before the base was read. */
+  readonly open?: Promise<ListedPull[]>;
+}
+
+/** Every open PR into `baseBranch` (`GET /repos/{o}/{r}/pulls?state=open`, every page). @throws octokit errors. */
+export function listOpenPulls(octokit: Octokit, repo: RepoRef, baseBranch: string): Promise<ListedPull[]> {
+  return octokit.paginate(octokit.rest.pulls.list, {
+    ...repo,
+    state: 'open',
+    base: baseBranch,
+    per_page: 100,
+  });
+}
+
+/** A commit's parents (`GET .../git/commits/{sha}`), read once per commit: a commit never changes. */
+function parentsOf(input: PullsInput, headSha: string): Promise<string[]> {
+  const { octokit, repo } = input;
+  return input.blobs.immutable(`parents:${repo.owner}/${repo.repo}@${headSha}`, async () =>
+    (await octokit.rest.git.getCommit({ ...repo, commit_sha: headSha })).data.parents.map((p) => p.sha),
+  );
 }
 
 type ListedPull = Awaited<ReturnType<Octokit['rest']['pulls']['list']>>['data'][number];
@@ -56,12 +76,7 @@ type ListedFile = Awaited<ReturnType<Octokit['rest']['pulls']['listFiles']>>['da
 /** Reads every PR the planner cares about. @throws octokit errors. */
 export async function readPulls(input: PullsInput): Promise<PullState[]> {
   const { octokit, repo, base } = input;
-  const open = await octokit.paginate(octokit.rest.pulls.list, {
-    ...repo,
-    state: 'open',
-    base: base.baseBranch,
-    per_page: 100,
-  });
+  const open = await (input.open ?? listOpenPulls(octokit, repo, base.baseBranch));
   // PRs are read a few at a time: a reconcile's latency is then not the sum of every PR's round
   // trips, and GitHub's limit of 100 concurrent requests stays far away.
   const limit = pLimit(PULL_READ_CONCURRENCY);
@@ -75,6 +90,11 @@ async function readPull(input: PullsInput, pull: ListedPull): Promise<PullState 
   const isTask =
     taskOfPull({ body, headRef: pull.head.ref }, base.loaded.graph, input.index).kind !== 'not-a-task' ||
     hasTaskPrefix(pull.head.ref, config.branches.prefixes);
+  // A task PR's checks (and its head's parents, for superseded runs) are read with its files, not
+  // after them: a new head is then one round trip from staging instead of three.
+  const checksRead = isTask ? checkState(input, pull.head.sha) : null;
+  const parentsRead = isTask ? parentsOf(input, pull.head.sha) : null;
+  for (const read of [checksRead, parentsRead]) read?.catch(() => undefined);
   // The files of a head never change (GitHub diffs against the merge base), so read them once per head.
   const files = await input.blobs.immutable(
     `files:${repo.owner}/${repo.repo}#${pull.number}@${pull.head.sha}`,
@@ -108,9 +128,11 @@ async function readPull(input: PullsInput, pull: ListedPull): Promise<PullState 
         headTexts.get(f.filename) ?? null,
       ),
     );
-  const { checks, own } = await checkState(input, pull.head.sha);
+  const { checks, own } = await (checksRead ?? checkState(input, pull.head.sha));
   const superseded =
-    own[CHECK_NAMES.order] || own[CHECK_NAMES.graph] ? [] : await supersededRuns(input, pull.head.sha);
+    own[CHECK_NAMES.order] || own[CHECK_NAMES.graph]
+      ? []
+      : await supersededRuns(input, await (parentsRead ?? parentsOf(input, pull.head.sha)));
   const mergeableState =
     config.merge.strategy === 'direct' && isTask
       ? ((await octokit.rest.pulls.get({ ...repo, pull_number: pull.number })).data.mergeable_state ?? null)
@@ -189,11 +211,7 @@ function proposedGraph(
  * merges the base into its branch or pushes a fix makes the old head a parent of the new one.
  * (A force push leaves no such trace; its old head's runs stay as they were.)
  */
-async function supersededRuns(input: PullsInput, headSha: string): Promise<OwnCheckRun[]> {
-  const { octokit, repo } = input;
-  const parents = await input.blobs.immutable(`parents:${repo.owner}/${repo.repo}@${headSha}`, async () =>
-    (await octokit.rest.git.getCommit({ ...repo, commit_sha: headSha })).data.parents.map((p) => p.sha),
-  );
+async function supersededRuns(input: PullsInput, parents: readonly string[]): Promise<OwnCheckRun[]> {
   const runs = await Promise.all(
     parents.filter((p) => p !== input.base.baseSha).map((p) => ownChecks(input, p)),
   );

@@ -15,8 +15,8 @@ import { BranchIndex } from '../../domain/tasks/branch-names.js';
 import type { BlobCache } from './blob-cache.js';
 import type { Octokit, RepoRef } from './octokit.js';
 import type { PermissionCache } from './permissions.js';
-import { readBase } from './read-base.js';
-import { ownChecks, readPulls } from './read-pulls.js';
+import { baseBranchOf, readBase, readRepository } from './read-base.js';
+import { listOpenPulls, ownChecks, readPulls } from './read-pulls.js';
 import { readBaseRules } from './read-rules.js';
 import {
   readAppBranches,
@@ -62,18 +62,34 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
   const taskBranchesRead = wantBranches
     ? readTaskBranches(octokit, repo, config.branches.prefixes)
     : Promise.resolve([]);
-  for (const read of [appBranchesRead, taskBranchesRead]) read.catch(() => undefined);
-  const base = await readBase(input);
+  // So do the reads that need only the base branch's name: its rules, the open and the recently
+  // merged PRs' listings. Only what needs the base head (its tree, its checks) waits for it.
+  const repositoryRead = readRepository(octokit, repo);
+  const baseBranchRead = repositoryRead.then((r) => baseBranchOf(config, r));
+  const rulesRead = baseBranchRead.then((b) => readBaseRules(octokit, repo, b));
+  const openRead = baseBranchRead.then((b) => listOpenPulls(octokit, repo, b));
+  const mergedRead = baseBranchRead.then((b) => readRecentlyMerged(octokit, repo, b));
+  for (const read of [appBranchesRead, taskBranchesRead, rulesRead, openRead, mergedRead])
+    read.catch(() => undefined);
+  const base = await readBase({ ...input, repository: repositoryRead });
   const { repoUrl, baseBranch, baseSha, loaded, taskTexts, taskPaths } = base;
   const index = new BranchIndex(loaded.graph.ids, config.branches.prefixes);
-  const [rules, appBranches] = await Promise.all([readBaseRules(octokit, repo, baseBranch), appBranchesRead]);
+  const [rules, appBranches] = await Promise.all([rulesRead, appBranchesRead]);
   const policy = policyOf({ rules, app: input.app, baseBranch });
   const context = { octokit, repo, appId: input.app.id, blobs: input.blobs };
 
   const [pulls, recentlyMerged, baseChecks, staging, pendingStatus, taskBranches, promoted] =
     await Promise.all([
-      readPulls({ ...context, config, permissions: input.permissions, base, index, reviews: policy.reviews }),
-      readRecentlyMerged(octokit, repo, baseBranch),
+      readPulls({
+        ...context,
+        config,
+        permissions: input.permissions,
+        base,
+        index,
+        reviews: policy.reviews,
+        open: openRead,
+      }),
+      mergedRead,
       ownChecks(context, baseSha),
       readStaging({ ...context, branches: appBranches }),
       readPendingStatus({ ...context, baseSha, branches: appBranches }),
