@@ -201,6 +201,9 @@ export function coordinatorApp(
             action && result.actionTookEffect
               ? { kind: action.kind, pulls: 'entries' in action ? action.entries.length : 1 }
               : undefined,
+          ...(action?.kind === 'promote' && result.staged !== undefined
+            ? { followOn: { kind: 'start-batch', pulls: result.staged } }
+            : {}),
         });
         app.log.info({ repo: key, action: action?.kind ?? 'none' }, result.outcome);
         return { again: result.reconcileAgain, retry: !!result.sideEffectsFailed, active: result.active };

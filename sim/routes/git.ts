@@ -14,6 +14,7 @@ import {
   refJson,
   repoOf,
   requirePermission,
+  restCommitJson,
 } from './shared.js';
 
 export const GIT_ROUTES: readonly Route[] = [
@@ -199,7 +200,8 @@ export const GIT_ROUTES: readonly Route[] = [
         if (error instanceof RefConflict) throw new HttpError(409, 'Base moved during the merge');
         throw error;
       }
-      return ok(await commitJson(hub, repo, sha), 201);
+      // GitHub answers with the merge commit in the REST "Commit" shape (docs, "Merge a branch").
+      return ok(await restCommitJson(hub, repo, sha), 201);
     },
   },
 ];

@@ -5,7 +5,16 @@
 import { RefConflict } from '../git.js';
 import { HttpError } from '../hub.js';
 import { rulesetsFor } from '../rules.js';
-import { commitJson, ok, paginate, type Route, repoJson, repoOf, requirePermission } from './shared.js';
+import {
+  commitJson,
+  ok,
+  paginate,
+  type Route,
+  repoJson,
+  repoOf,
+  requirePermission,
+  restCommitJson,
+} from './shared.js';
 
 export const REPO_ROUTES: readonly Route[] = [
   {
@@ -147,15 +156,7 @@ export const REPO_ROUTES: readonly Route[] = [
       const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
       const shas = await repo.git.revList(start, page * perPage + 1);
       const rows = await Promise.all(
-        shas.slice(0, page * perPage + 1).map(async (sha) => {
-          const c = await commitJson(hub, repo, sha);
-          return {
-            sha,
-            html_url: c.html_url,
-            commit: { message: c.message, author: c.author, committer: c.committer, tree: c.tree },
-            parents: c.parents,
-          };
-        }),
+        shas.slice(0, page * perPage + 1).map((sha) => restCommitJson(hub, repo, sha)),
       );
       return paginate(req, rows, (items) => items);
     },

@@ -105,6 +105,21 @@ export async function commitJson(hub: Hub, repo: Repo, sha: string) {
   };
 }
 
+/**
+ * A commit as the REST API's "Commit" schema has it (`GET /commits`, the answer of `POST /merges`):
+ * the git data under `commit` (its tree as `commit.tree.sha`), the parents beside it. Source: GitHub
+ * REST docs, "List commits" and "Merge a branch" (201 response).
+ */
+export async function restCommitJson(hub: Hub, repo: Repo, sha: string) {
+  const c = await commitJson(hub, repo, sha);
+  return {
+    sha,
+    html_url: c.html_url,
+    commit: { message: c.message, author: c.author, committer: c.committer, tree: c.tree },
+    parents: c.parents,
+  };
+}
+
 export async function pullJson(hub: Hub, repo: Repo, pull: Pull, detailed: boolean) {
   const baseSha = (await repo.git.ref(`refs/heads/${pull.baseRef}`)) ?? '';
   const json: Record<string, unknown> = {

@@ -14,6 +14,7 @@ import type { SettledSet } from '../adapters/github/read-staging.js';
 import { branchSha, STATUS_BRANCH } from '../adapters/github/read-staging.js';
 import { RepoWriter } from '../adapters/github/repo-writer.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
+import { LeaseLostError } from '../adapters/store/outbox-store.js';
 import { mergeCommitMessage } from '../domain/merge/batch-trailers.js';
 import { policyOf } from '../domain/merge/plan.js';
 import { failureMarker } from '../domain/merge/reports.js';
@@ -55,13 +56,22 @@ export interface ExecuteResult {
   readonly actionTookEffect?: boolean;
   /** Facts only execution can learn (a conflict found by the merge, a refusal). */
   readonly events?: readonly CoordinatorEvent[];
+  /** How many PRs a batch this execution staged holds (a `start-batch`, or a promotion's `then`). */
+  readonly staged?: number;
+  /**
+   * The action changed state and the repository is reconciled again at once: the writes derived
+   * from this snapshot (`Merge order`, `Task graph` and superseded runs, drafts, branch deletions,
+   * owed comments, the dashboard) were left to the next reconcile, which derives them again.
+   */
+  readonly deferred?: boolean;
 }
 
 /**
  * Executes a plan. Check runs, drafts, branch deletions and owed comments are side effects: one
  * that fails is logged and left for the next reconcile, which derives it again, and never keeps the
  * merge action from running. Only the app's own checks on a staging head about to be promoted must
- * be written first (the promotion needs them); `Merge queue` runs go first too, the rest after.
+ * be written first (the promotion needs them); `Merge queue` runs go first too, the rest after, and
+ * only when the action leaves the repository settled (`deferred` otherwise).
  * @throws octokit errors of the action other than the races, conflicts and refusals handled here.
  */
 export async function executePlan(
@@ -93,21 +103,35 @@ export async function executePlan(
     if (run.headSha === prerequisite) await writeCheckRun(input.octokit, input.repo, run);
     else await write(run);
   }
-  let result: ExecuteResult;
+  let result: ExecuteResult | undefined;
   try {
     result =
       action.kind === 'wait'
         ? { outcome: `wait: ${action.reason}`, reconcileAgain: false }
         : await runAction(input, action);
   } finally {
-    for (const run of input.plan.checkRuns.filter((r) => !first(r))) await write(run);
-    await sideEffect('draft PRs', () => openDraftPulls(input));
+    if (!result || !defers(result)) {
+      for (const run of input.plan.checkRuns.filter((r) => !first(r))) await write(run);
+      await sideEffect('draft PRs', () => openDraftPulls(input));
+    }
+  }
+  // An action that changed state is followed by another reconcile at once, which derives the rest
+  // again from fresher state: writing it now would only delay the next merge (writes are about
+  // 1 s apart on GitHub). It is written by the first reconcile that has no action to take.
+  if (defers(result)) {
+    const deferred = { ...result, deferred: true };
+    return failed.length > 0 ? { ...deferred, sideEffectsFailed: failed } : deferred;
   }
   for (const branch of input.plan.deleteBranches ?? [])
     await sideEffect(`delete ${branch.name}`, () => deleteMerged(input, branch));
   for (const comment of input.plan.comments ?? [])
     await sideEffect(`comment on #${comment.pull}`, () => resumeComment(input, comment));
   return failed.length > 0 ? { ...result, sideEffectsFailed: failed } : result;
+}
+
+/** Whether an action's result leaves the derived writes to the next reconcile (see `deferred`). */
+function defers(result: ExecuteResult): boolean {
+  return result.reconcileAgain && result.actionTookEffect !== false;
 }
 
 /**
@@ -280,10 +304,31 @@ async function promote(
       });
   if (action.statusSha && snapshot.pendingStatus?.sha === action.statusSha)
     await writer.deleteBranch(STATUS_BRANCH);
-  return {
-    outcome: `promoted ${action.branch} to ${snapshot.baseBranch}: ${action.reason}`,
-    reconcileAgain: true,
+  const outcome = `promoted ${action.branch} to ${snapshot.baseBranch}: ${action.reason}`;
+  if (!action.then) return { outcome, reconcileAgain: true };
+  // The next car starts in the same reconcile, on the base as the promotion left it (a probe of a
+  // held PR merges onto that base; task files are read there, not taken from the old base). Its
+  // failure is not the promotion's: it is logged, and the next reconcile plans it again.
+  const promoted: ExecuteInput = {
+    ...input,
+    read: { snapshot: { ...snapshot, baseSha: action.stagingSha }, taskTexts: new Map() },
   };
+  try {
+    const next = await stageBatch(promoted, action.then);
+    return {
+      ...next,
+      outcome: `${outcome}; then ${next.outcome}`,
+      reconcileAgain: true,
+      actionTookEffect: true,
+    };
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
+    input.log?.warn(
+      { err: error },
+      'staging the next batch after a promotion failed; the next reconcile plans it again',
+    );
+    return { outcome, reconcileAgain: true };
+  }
 }
 
 /**

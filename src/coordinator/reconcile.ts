@@ -59,6 +59,8 @@ export interface ReconcileResult {
   readonly sideEffectsFailed?: readonly string[];
   /** Whether the plan's merge-affecting action was carried out (false: it lost a race, or none). */
   readonly actionTookEffect?: boolean;
+  /** A batch staged by this reconcile (its own `start-batch`, or a promotion's `then`): its PRs. */
+  readonly staged?: number;
 }
 
 /**
@@ -153,7 +155,10 @@ export async function reconcileRepo(
   // The dashboard (the state this reconcile read) is written after the action, so its edit (a
   // throttled write, about 1 s apart on GitHub) never delays a merge; the review goes out before
   // graph.completed is journaled.
-  const dashboard = await syncDashboardIssue(deps, octokit, repo, read.snapshot, plan.events);
+  // After an action that changed state the next reconcile (at once) writes it from fresher state.
+  const dashboard = result.deferred
+    ? { held: new Set(plan.events.filter(reviewed).map((e) => e.key)), failed: false }
+    : await syncDashboardIssue(deps, octokit, repo, read.snapshot, plan.events);
   if (dashboard.error !== undefined)
     refusals.push(
       ...orNone(refusedWrite('the dashboard issue', 'the app needs issues: write', dashboard.error)),
@@ -195,6 +200,7 @@ export async function reconcileRepo(
     reconcileAgain: result.reconcileAgain,
     active,
     actionTookEffect: plan.action.kind !== 'wait' && result.actionTookEffect !== false,
+    ...(result.staged !== undefined ? { staged: result.staged } : {}),
     ...(failed.length > 0 ? { sideEffectsFailed: failed } : {}),
   };
 }

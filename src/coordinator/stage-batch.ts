@@ -41,13 +41,15 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
   if (reset.kind === 'lost-race') return again(`${BUILD_BRANCH} moved while it was reset`);
   if (reset.kind === 'refused') return refusedStaging(input, action, reset, BUILD_BRANCH);
   let head = action.baseSha;
+  // The tree of `head` when a merge's answer told it (the status commit then needs no read).
+  let headTree: string | undefined;
   if (action.statusSha) {
     const merged = await writer.mergeInto(
       BUILD_BRANCH,
       action.statusSha,
       `Merge status edits waiting on ${STATUS_BRANCH}`,
     );
-    if (merged.kind === 'merged') head = merged.sha;
+    if (merged.kind === 'merged') [head, headTree] = [merged.sha, merged.treeSha];
     else if (merged.kind === 'conflict') {
       return {
         outcome: `the edits on ${STATUS_BRANCH} conflict with ${base}`,
@@ -72,7 +74,7 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
   for (const entry of action.entries) {
     const merged = await writer.mergeInto(BUILD_BRANCH, entry.headSha, mergeCommitMessage(entry));
     if (merged.kind === 'merged' || merged.kind === 'noop') {
-      if (merged.kind === 'merged') head = merged.sha;
+      if (merged.kind === 'merged') [head, headTree] = [merged.sha, merged.treeSha];
       staged.push(entry);
       continue;
     }
@@ -104,18 +106,24 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
     };
   }
   const edits = dropped ? recomputedEdits(input, action, staged) : action.statusEdits;
+  const unchanged = unchangedTexts(input, action, staged);
   const files = await Promise.all(
     edits.map(async (edit) => ({
       path: edit.path,
-      text: applyEdit(await fileAt(input.octokit, input.repo, edit.path, head), edit),
+      text: applyEdit(
+        unchanged.get(edit.path) ?? (await fileAt(input.octokit, input.repo, edit.path, head)),
+        edit,
+      ),
     })),
   );
   const sha = await writer.commit({
     parentSha: head,
     files,
     message: batchCommitMessage(action.baseSha, staged, action.statusSha ?? null, edits),
+    ...(headTree ? { parentTreeSha: headTree } : {}),
   });
-  const moved = await writer.reset(action.branch, sha);
+  const exists = read.snapshot.staging.some((s) => s.branch === action.branch);
+  const moved = await writer.reset(action.branch, sha, exists);
   if (moved.kind === 'lost-race') return again(`${action.branch} moved while the batch was built`);
   if (moved.kind === 'refused') return refusedStaging(input, action, moved, action.branch);
   await report();
@@ -137,10 +145,30 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
     outcome: `started batch ${what} on ${action.branch}${probed.held.length > 0 ? ` (${probed.held.map((n) => `#${n}`).join(', ')} held back)` : ''}: ${action.reason}`,
     reconcileAgain: true,
     events,
+    staged: staged.length,
   };
 }
 
 type Failure = Parameters<typeof reportFailure>[2];
+
+/**
+ * Task files whose text at the batch's head is the one the snapshot read at the base head: the
+ * batch is built on that head, merges no `coordinator/status` edits, and none of its PRs changes
+ * a task file. Otherwise every file is read at the head (a PR or a car below may have changed it).
+ */
+function unchangedTexts(
+  input: ExecuteInput,
+  action: StartBatch,
+  staged: readonly BatchEntry[],
+): ReadonlyMap<string, string> {
+  const { snapshot, taskTexts } = input.read;
+  if (action.baseSha !== snapshot.baseSha || action.statusSha) return new Map();
+  const pulls = staged.map((entry) => snapshot.pulls.find((p) => p.number === entry.number));
+  // A PR that changes a task file (or renames one) carries the graph it proposes: read them all.
+  if (pulls.some((p) => p === undefined || p.proposed)) return new Map();
+  const changed = new Set(pulls.flatMap((p) => p?.changedFiles ?? []));
+  return new Map([...taskTexts].filter(([path]) => !changed.has(path)));
+}
 
 /** What a PR that conflicts with the base is told. */
 function conflictFailure(entry: BatchEntry, base: string): Failure {

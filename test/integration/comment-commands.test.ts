@@ -271,8 +271,9 @@ describe('comment commands', () => {
       .reply(200, { sha: '8'.repeat(40), tree: { sha: '7'.repeat(40) } })
       .post(`${R}/git/commits`, record('batch'))
       .reply(201, { sha: '6'.repeat(40) })
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, record('advance'))
-      .reply(200, {});
+      // coordinator/staging did not exist in the snapshot: it is created, not updated first
+      .post(`${R}/git/refs`, record('advance'))
+      .reply(201, {});
     // ... and again after starting the batch; this time only reads (CI has not reported).
     mockBaseReads(api)
       .get(`${R}/branches/main/protection`)

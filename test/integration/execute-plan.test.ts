@@ -72,6 +72,7 @@ describe('executePlan', () => {
     expect(result).toEqual({
       outcome: 'no PR of the batch could be staged (0 held back, 1 reported)',
       reconcileAgain: true,
+      deferred: true,
       events: [
         {
           type: 'merge.conflict',
@@ -155,7 +156,11 @@ describe('executePlan', () => {
       .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
       .reply(200, {});
     const result = await run(promote);
-    expect(result).toEqual({ outcome: 'promoted coordinator/staging to main: green', reconcileAgain: true });
+    expect(result).toEqual({
+      outcome: 'promoted coordinator/staging to main: green',
+      reconcileAgain: true,
+      deferred: true,
+    });
   });
 
   it('deletes a merged branch only if it still points at the merged head, after the action', async () => {
@@ -235,7 +240,7 @@ describe('executePlan', () => {
       .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
       .reply(200, {});
     const run = {
-      name: 'Merge order',
+      name: 'Merge queue',
       headSha: sha('1'),
       status: 'completed' as const,
       conclusion: 'success' as const,
@@ -258,8 +263,69 @@ describe('executePlan', () => {
     });
     expect(result).toMatchObject({
       reconcileAgain: true,
-      sideEffectsFailed: [`check Merge order on ${sha('1').slice(0, 7)}`],
+      sideEffectsFailed: [`check Merge queue on ${sha('1').slice(0, 7)}`],
     });
+  });
+
+  const orderRun = {
+    name: 'Merge order',
+    headSha: sha('1'),
+    status: 'completed' as const,
+    conclusion: 'success' as const,
+    title: 'Ready',
+    summary: '',
+    annotations: [],
+    existingId: null,
+  };
+  const withDerived = (action: MergeAction) =>
+    executePlan({
+      octokit: octokit(),
+      repo,
+      read: read(),
+      plan: {
+        checkRuns: [orderRun],
+        draftPulls: [],
+        events: [],
+        actionEvents: [],
+        action,
+        deleteBranches: [{ name: 'feat/a', sha: sha('1') }],
+      },
+    });
+
+  it('after an action that changed state, the derived writes are left to the next reconcile (at once)', async () => {
+    nock(API).patch(`${R}/git/refs/heads%2Fmain`).reply(200, {});
+    expect(await withDerived(promote)).toEqual({
+      outcome: 'promoted coordinator/staging to main: green',
+      reconcileAgain: true,
+      deferred: true,
+    });
+  });
+
+  it('a reconcile with nothing to do writes them', async () => {
+    nock(API)
+      .post(`${R}/check-runs`, (b) => b.name === 'Merge order' && b.head_sha === sha('1'))
+      .reply(201, { id: 5 })
+      .get(`${R}/git/ref/heads%2Ffeat%2Fa`)
+      .reply(200, { object: { sha: sha('1') } })
+      .delete(`${R}/git/refs/heads%2Ffeat%2Fa`)
+      .reply(204);
+    expect(await withDerived({ kind: 'wait', reason: 'nothing' } as unknown as MergeAction)).toEqual({
+      outcome: 'wait: nothing',
+      reconcileAgain: false,
+    });
+  });
+
+  it('so does an action that lost its race', async () => {
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`)
+      .reply(422, { message: 'Update is not a fast forward' })
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 5 })
+      .get(`${R}/git/ref/heads%2Ffeat%2Fa`)
+      .reply(200, { object: { sha: sha('1') } })
+      .delete(`${R}/git/refs/heads%2Ffeat%2Fa`)
+      .reply(204);
+    expect(await withDerived(promote)).toMatchObject({ actionTookEffect: false });
   });
 
   it('reports a merge GitHub refuses (no workflows permission) on that PR, and reconciles again for the next', async () => {
@@ -310,6 +376,135 @@ describe('executePlan', () => {
       output: { title: 'Branch rules require a pull request; the app may not bypass them' },
     });
     expect(String(bodies[1]?.body)).toContain('**bypass**');
+  });
+
+  it("stages a promotion's follow-on batch right after the fast-forward, on the promoted head", async () => {
+    const calls: string[] = [];
+    const second = { number: 2, taskId: 'b', headSha: sha('2') };
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`, (b) => calls.push(`main ${b.sha.slice(0, 1)} ${b.force}`) > 0)
+      .reply(200, {})
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, (b) => calls.push(`build ${b.sha.slice(0, 1)}`) > 0)
+      .reply(200, {})
+      .post(`${R}/merges`, (b) => calls.push(`merge ${b.head.slice(0, 1)}`) > 0)
+      .reply(201, { sha: sha('m') })
+      .get(`${R}/git/commits/${sha('m')}`)
+      .reply(200, { tree: { sha: sha('t') } })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: sha('f') })
+      .post(`${R}/git/refs`, (b) => calls.push(`${b.ref} ${b.sha.slice(0, 1)}`) > 0)
+      .reply(201, {})
+      .post(`${R}/check-runs`, (b) => calls.push(`queue #${b.head_sha.slice(0, 1)} ${b.status}`) > 0)
+      .reply(201, { id: 9 });
+    const then = startBatch([second], { branch: 'coordinator/staging-2', baseSha: sha('s') });
+    const result = await run({ ...promote, then } as MergeAction);
+    expect(calls).toEqual([
+      'main s false',
+      'build s',
+      'merge 2',
+      'refs/heads/coordinator/staging-2 f',
+      'queue #2 in_progress',
+    ]);
+    expect(result).toMatchObject({ reconcileAgain: true, actionTookEffect: true, staged: 1 });
+    expect(result.outcome).toMatch(
+      /^promoted coordinator\/staging to main: green; then started batch #2 on coordinator\/staging-2/,
+    );
+  });
+
+  it('a follow-on PR that conflicts on top of a car is probed on the base as the promotion left it', async () => {
+    const car = sha('c');
+    const second = { number: 2, taskId: 'b', headSha: sha('2') };
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
+      .reply(200, {})
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: car, force: true })
+      .reply(200, {})
+      .post(`${R}/merges`)
+      .reply(409, { message: 'Merge conflict' })
+      // the probe: the promoted head, not the base the snapshot read
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: sha('s'), force: true })
+      .reply(200, {})
+      .post(`${R}/merges`)
+      .reply(201, { sha: sha('p') })
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 3 });
+    const then = startBatch([second], { branch: 'coordinator/staging', baseSha: car, onBase: false });
+    const result = await run({ ...promote, then } as MergeAction);
+    expect(result.outcome).toBe(
+      'promoted coordinator/staging to main: green; then no PR of the batch could be staged (1 held back, 0 reported)',
+    );
+  });
+
+  it("a follow-on's status commit reads the task file at its head, never the text of the base before the promotion", async () => {
+    const edit = {
+      taskId: 'a',
+      path: 'tasks/a.md',
+      status: 'completed',
+      summary: null,
+      reason: 'r',
+    } as const;
+    const promotedText = TEXT.replace('name: A', 'name: A (as the promoted car left it)');
+    let tree: { tree: { path: string; content: string }[] } | undefined;
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`)
+      .reply(200, {})
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: sha('s'), force: true })
+      .reply(200, {})
+      .post(`${R}/merges`)
+      .reply(201, { sha: sha('m'), commit: { tree: { sha: sha('t') } } })
+      .get(`${R}/contents/tasks%2Fa.md`)
+      .query({ ref: sha('m') })
+      .reply(200, { type: 'file', content: Buffer.from(promotedText).toString('base64') })
+      .post(`${R}/git/trees`, (b) => {
+        tree = b;
+        return true;
+      })
+      .reply(201, { sha: sha('e') })
+      .post(`${R}/git/commits`)
+      .reply(201, { sha: sha('f') })
+      .post(`${R}/git/refs`)
+      .reply(201, {})
+      .post(`${R}/check-runs`)
+      .reply(201, { id: 9 });
+    // #1 is in the snapshot and changes no task file: only the promotion makes the base text stale
+    const then = startBatch([entry], {
+      branch: 'coordinator/staging-2',
+      baseSha: sha('s'),
+      statusEdits: [edit],
+    });
+    await run({ ...promote, then } as MergeAction);
+    expect(tree?.tree[0]?.content).toContain('name: A (as the promoted car left it)');
+    expect(tree?.tree[0]?.content).toContain('status: completed');
+  });
+
+  it('a promotion that lost its race stages no follow-on', async () => {
+    nock(API).patch(`${R}/git/refs/heads%2Fmain`).reply(422, { message: 'Update is not a fast forward' });
+    const then = startBatch([{ number: 2, taskId: 'b', headSha: sha('2') }], {
+      branch: 'coordinator/staging-2',
+    });
+    const result = await run({ ...promote, then } as MergeAction);
+    expect(result).toEqual({
+      outcome: 'promote lost a race; reconciling again',
+      reconcileAgain: true,
+      actionTookEffect: false,
+    });
+  });
+
+  it('a follow-on that GitHub fails (502) leaves the promotion done; the next reconcile plans the batch again', async () => {
+    nock(API)
+      .patch(`${R}/git/refs/heads%2Fmain`)
+      .reply(200, {})
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`)
+      .reply(502, { message: 'Server Error' });
+    const then = startBatch([{ number: 2, taskId: 'b', headSha: sha('2') }], {
+      branch: 'coordinator/staging-2',
+    });
+    const result = await run({ ...promote, then } as MergeAction);
+    expect(result).toEqual({
+      outcome: 'promoted coordinator/staging to main: green',
+      reconcileAgain: true,
+      deferred: true,
+    });
   });
 
   it('treats a promotion that lost the race (422 not a fast forward) as "reconcile again"', async () => {
@@ -405,8 +600,8 @@ describe('executePlan', () => {
       .reply(201, { sha: sha('e') })
       .post(`${R}/git/commits`, (b) => calls.push(`commit ${b.message.split('\n')[0]}`) > 0)
       .reply(201, { sha: sha('f') })
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging-3`, { sha: sha('f'), force: true })
-      .reply(200, {})
+      .post(`${R}/git/refs`, { ref: 'refs/heads/coordinator/staging-3', sha: sha('f') })
+      .reply(201, {})
       // then #2 is probed on the base alone, where it merges: the conflict was the batch's doing
       .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, { sha: BASE_SHA, force: true })
       .reply(200, {})
@@ -524,6 +719,7 @@ describe('executePlan', () => {
     expect(await run({ kind: 'merge-pull', entry, method: 'merge', reason: 'ready' })).toEqual({
       outcome: '#1 is not mergeable',
       reconcileAgain: true,
+      deferred: true,
       events: [
         expect.objectContaining({ type: 'merge.conflict', key: `merge.conflict:#1:${entry.headSha}` }),
       ],

@@ -19,7 +19,7 @@ import {
   repo,
   TASK_A,
 } from '../helpers/github-mocks.js';
-import { API, b64, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
+import { API, INSTALLATION_ID, strictNock, testApp } from '../helpers/probot.js';
 
 describe('a push to main', () => {
   const state = strictNock();
@@ -131,26 +131,23 @@ describe('a ready task PR', () => {
       .reply(422, { message: 'Reference does not exist' })
       .post(`${R}/git/refs`, record('create build'))
       .reply(201, { ref: 'refs/heads/coordinator/build', object: { sha: BASE } })
+      // GitHub answers a merge with the merge commit (REST "Commit": `commit.tree.sha`), so its tree
+      // is not read again; the task file is the base's (the PR does not change it), so it is not
+      // read at the merge either; and coordinator/staging, which the snapshot did not list, is
+      // created without trying an update first.
       .post(`${R}/merges`, record('merge'))
-      .reply(201, { sha: MERGED })
-      .get(`${R}/contents/tasks%2Fa.md`)
-      .query({ ref: MERGED })
-      .reply(200, { type: 'file', encoding: 'base64', content: b64(TASK_A) })
-      .get(`${R}/git/commits/${MERGED}`)
-      .reply(200, { sha: MERGED, tree: { sha: 't'.repeat(40) } })
+      .reply(201, { sha: MERGED, commit: { tree: { sha: 't'.repeat(40) } } })
       .post(`${R}/git/trees`, record('tree'))
       .reply(201, { sha: 'e'.repeat(40) })
       .post(`${R}/git/commits`, record('commit'))
       .reply(201, { sha: 'f'.repeat(40) })
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fstaging`, record('reset staging'))
-      .reply(422, { message: 'Reference does not exist' })
       .post(`${R}/git/refs`, record('create staging'))
       .reply(201, { ref: 'refs/heads/coordinator/staging', object: { sha: 'f'.repeat(40) } })
       .post(`${R}/check-runs`, record('check'))
       .reply(201, { id: 22 });
-    // The app reconciles again at once: staging holds the batch, CI has not reported yet, and every
-    // check run already says what it should, so nothing is written. The PR's files at this head
-    // were read once and are not read again.
+    // The app reconciles again at once: staging holds the batch and CI has not reported yet, so it
+    // waits, and writes the checks the batch's reconcile left to it (derived again from this read).
+    // The PR's files at this head were read once and are not read again.
     const message = `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`;
     mockPullReads(
       mockSnapshotReads(api, {
@@ -174,15 +171,14 @@ describe('a ready task PR', () => {
     const labels = written.map((w) =>
       w.label === 'check' ? `check ${w.name}: ${w.conclusion ?? w.status}` : w.label,
     );
-    // The batch is staged first; the checks it does not need come after it (throttled writes on
-    // GitHub never delay a merge).
+    // The batch is staged first; the checks it does not need come after it, in the next reconcile
+    // (throttled writes on GitHub never delay a merge).
     expect(labels).toEqual([
       'reset build',
       'create build',
       'merge',
       'tree',
       'commit',
-      'reset staging',
       'create staging',
       'check Merge queue: in_progress',
       'check Task graph: success',

@@ -160,6 +160,9 @@ describe('the stand-in over HTTP', () => {
     });
     expect(first.status).toBe(201);
     expect(first.body.parents.map((p: { sha: string }) => p.sha)).toEqual([ctx.root, a]);
+    // GitHub answers with the merge commit in the REST "Commit" shape: the git data under `commit`.
+    const tree = await call('GET', `/repos/acme/widgets/git/commits/${first.body.sha}`);
+    expect(first.body.commit).toMatchObject({ message: 'Merge a', tree: { sha: tree.body.tree.sha } });
     expect((await call('POST', '/repos/acme/widgets/merges', { base: 'main', head: 'feat/a' })).status).toBe(
       204,
     );

@@ -19,7 +19,8 @@ export interface Refused {
 }
 
 export type MergeResult =
-  | { readonly kind: 'merged'; readonly sha: string }
+  /** `treeSha`: the merge commit's tree, when GitHub's answer carries it (`commit.tree.sha`). */
+  | { readonly kind: 'merged'; readonly sha: string; readonly treeSha?: string }
   | { readonly kind: 'noop' }
   | { readonly kind: 'conflict' }
   | Refused;
@@ -52,7 +53,11 @@ export class RepoWriter {
         commit_message: message,
         ...NO_RETRY,
       });
-      return merged.status === 201 ? { kind: 'merged', sha: merged.data.sha } : { kind: 'noop' };
+      if (merged.status !== 201) return { kind: 'noop' };
+      // The answer is the merge commit (REST "Commit": `commit.tree.sha`), so a commit on top of it
+      // needs no read of its tree. Source: GitHub REST docs, "Merge a branch" (201 response).
+      const treeSha = (merged.data as { commit?: { tree?: { sha?: string } } }).commit?.tree?.sha;
+      return { kind: 'merged', sha: merged.data.sha, ...(treeSha ? { treeSha } : {}) };
     } catch (error) {
       const kind = classifyGitHubError(error);
       if (kind === 'conflict') return { kind: 'conflict' };
@@ -78,8 +83,23 @@ export class RepoWriter {
     }
   }
 
-  /** Points `branch` at `sha`, creating it when missing (the app's own branches). */
-  async reset(branch: string, sha: string): Promise<MoveResult> {
+  /**
+   * Points `branch` at `sha`, creating it when missing (the app's own branches). With `exists:
+   * false` (the snapshot saw no such branch) it is created first, and moved with a force update
+   * only when it turns out to exist (422 "Reference already exists"): one request instead of a 422
+   * and a create. Source: GitHub REST docs, "Update a reference" (422 when the ref does not exist)
+   * and "Create a reference" (422 when it exists).
+   */
+  async reset(branch: string, sha: string, exists = true): Promise<MoveResult> {
+    if (!exists) {
+      try {
+        await this.#octokit.rest.git.createRef({ ...this.#repo, ref: `refs/heads/${branch}`, sha });
+        return { kind: 'moved' };
+      } catch (error) {
+        if (classifyGitHubError(error) === 'refused') return this.#refusedOr(error);
+        if ((error as { status?: number }).status !== 422) throw error;
+      }
+    }
     try {
       await this.#octokit.rest.git.updateRef({
         ...this.#repo,
@@ -115,10 +135,13 @@ export class RepoWriter {
     message: string;
     /** A second parent: the commit then merges that history (its tree is still parent + files). */
     mergedSha?: string;
+    /** The parent's tree, when known (a merge's answer carries it): saves reading the parent. */
+    parentTreeSha?: string;
   }): Promise<string> {
     const octokit = this.#octokit;
-    const parent = await octokit.rest.git.getCommit({ ...this.#repo, commit_sha: args.parentSha });
-    let treeSha = parent.data.tree.sha;
+    let treeSha =
+      args.parentTreeSha ??
+      (await octokit.rest.git.getCommit({ ...this.#repo, commit_sha: args.parentSha })).data.tree.sha;
     if (args.files.length > 0) {
       const tree = await octokit.rest.git.createTree({
         ...this.#repo,

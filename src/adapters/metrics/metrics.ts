@@ -14,6 +14,8 @@ export interface ReconcileObservation {
   readonly seconds: number;
   /** The action that took effect, if any (`promote`, `merge-pull`, `fail-batch`, `start-batch`, …). */
   readonly action?: { readonly kind: string; readonly pulls: number } | undefined;
+  /** A batch started in the same reconcile after a promotion (the promotion's `then`). */
+  readonly followOn?: { readonly kind: 'start-batch'; readonly pulls: number } | undefined;
 }
 
 export class Metrics {
@@ -126,6 +128,7 @@ export class Metrics {
     } else if (action.kind === 'merge-pull') this.#merges.inc({ strategy: 'direct' });
     else if (action.kind === 'fail-batch') this.#batches.inc({ result: 'failed' });
     else if (action.kind === 'start-batch') this.#batches.inc({ result: 'started' });
+    if (observation.followOn) this.#batches.inc({ result: 'started' });
   }
 
   /**

@@ -333,158 +333,199 @@ function chooseAction(
   let waiting: string | null = null;
   if (first) {
     const judged = judgeFirstCar(snapshot, first, (entry) => queuedRecord(entry) ?? EMPTY_RECORD);
-    if ('decision' in judged)
-      return { ...judged.decision, checkRuns: [...(judged.decision.checkRuns ?? []), ...queueChecks] };
+    if ('decision' in judged) {
+      const decision = {
+        ...judged.decision,
+        checkRuns: [...(judged.decision.checkRuns ?? []), ...queueChecks],
+      };
+      if (decision.action.kind !== 'promote') return decision;
+      // The batch the next reconcile would start once this car is on the base rides along.
+      const then = next(first).action;
+      return then.kind === 'start-batch' && then.entries.length > 0
+        ? { ...decision, action: { ...decision.action, then } }
+        : decision;
+    }
     waiting = judged.waiting;
   }
+  return next(null);
 
-  const owed = owedEdits(snapshot, index);
-  const path = statusRoute(policy);
-  // Edits a command left on coordinator/status while a batch was under test land directly once
-  // the train is empty (when the rules let the app push without checks).
-  const pendingStatus = path === 'direct' ? snapshot.pendingStatus : null;
-  const waitingEdits = (pendingStatus?.edits ?? []).flatMap((e) => {
-    const file = snapshot.taskPaths.get(e.taskId);
-    return file ? [{ ...e, path: file }] : [];
-  });
-  if (train.cars.length === 0 && (owed.length > 0 || waitingEdits.length > 0) && path === 'direct') {
-    const ids = [...waitingEdits.map((e) => e.taskId), ...owed.map((e) => e.taskId)];
-    const reason = `the base branch owes ${ids.length} status edit${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`;
-    return {
-      action: {
-        kind: 'commit-status',
-        baseSha: snapshot.baseSha,
-        edits: owed.filter((e) => !waitingEdits.some((w) => w.path === e.path)),
-        reason,
-        ...(pendingStatus && waitingEdits.length > 0
-          ? { pending: { sha: pendingStatus.sha, edits: waitingEdits } }
-          : {}),
-      },
-      actionEvents: [],
-      checkRuns: queueChecks,
-    };
+  /**
+   * The action after the judgement of the first car: a status commit, or the next batch. With
+   * `leaving` (the first car, about to be promoted) it plans the batch to stage right after the
+   * promotion: the car's PRs and status edits count as done, its branch is free, and its files and
+   * head no longer hold a candidate back (they are the base's now). Anything but a batch of PRs is
+   * left to the next reconcile.
+   */
+  function next(leaving: Car | null): Decision {
+    const ahead = leaving ? train.cars.slice(1) : train.cars;
+    const owed = owedEdits(snapshot, index);
+    const path = statusRoute(policy);
+    // Edits a command left on coordinator/status while a batch was under test land directly once
+    // the train is empty (when the rules let the app push without checks).
+    const pendingStatus = path === 'direct' ? snapshot.pendingStatus : null;
+    const waitingEdits = (pendingStatus?.edits ?? []).flatMap((e) => {
+      const file = snapshot.taskPaths.get(e.taskId);
+      return file ? [{ ...e, path: file }] : [];
+    });
+    if (leaving) {
+      // Edits that would land on their own once the train is empty go first, as they do today.
+      const done = carsEdits([leaving]).edited;
+      const owes =
+        owed.some((e) => !done.has(e.taskId)) ||
+        (waitingEdits.length > 0 && leaving.batch.statusSha !== pendingStatus?.sha);
+      if (ahead.length === 0 && owes && path === 'direct')
+        return { action: wait('the base owes status edits of its own'), actionEvents: [] };
+    }
+    return stage(ahead, leaving, owed, path, pendingStatus, waitingEdits);
   }
-  // With a train under test, owed edits ride with the next batch (a commit on the base would
-  // leave every car built on an old base).
-  const viaStaging = path === 'refused' ? [] : owed;
-  const blockers = [...policy.pushBlockers, ...policy.mergeCommitBlockers];
-  if (candidates.length > 0 && blockers.length > 0) {
-    return {
-      action: wait(
-        `branch rules refuse the promotion of any batch: ${blockers.map((b) => b.setting).join('; ')}`,
-      ),
-      actionEvents: [],
-      checkRuns: queueChecks,
-      events: [blockedEvent(snapshot, policy)],
-    };
-  }
-  const busy = () => {
-    const more = train.cars.slice(1);
-    if (train.cars.length === 0 || waiting === null) return waitReason(snapshot, ready);
-    if (more.length === 0) return waiting;
-    return `${waiting}; ${more.length} more batch${more.length === 1 ? '' : 'es'} under test: ${more.map((c) => `${carName(c)} on ${c.branch}`).join(', ')}`;
-  };
-  const branch = train.free[0];
-  if (!branch) return { action: wait(busy()), actionEvents: [], checkRuns: queueChecks };
 
-  const inTrain = new Set(train.cars.flatMap((c) => c.batch.entries.map((e) => e.number)));
-  const trainFiles = new Set(
-    train.cars.flatMap((c) => c.batch.entries.flatMap((e) => inQueue.get(e.number)?.changedFiles ?? [])),
-  );
-  const pick = formBatch({
-    candidates: candidates.filter((c) => !inTrain.has(c.pull.number)),
-    record: (c) => recordOf(c.pull),
-    batchSize: config.merge.batch_size,
-    trainFiles,
-    trainHeads: new Set(train.cars.map((c) => c.sha)),
-  });
-  const lower = carsEdits(train.cars);
-  const extra = viaStaging.filter((e) => !lower.edited.has(e.taskId));
-  const pending = snapshot.pendingStatus ?? null;
-  const statusSha =
-    pending && !train.cars.some((c) => c.batch.statusSha === pending.sha) ? pending.sha : null;
-  const top = train.cars.at(-1)?.sha ?? snapshot.baseSha;
-
-  if (pick.batch.length === 0) {
-    const why =
-      pick.held.length > 0
-        ? `${pick.held.map((c) => `#${c.pull.number}`).join(', ')} conflicted with a batch under test and go${pick.held.length === 1 ? 'es' : ''} first once it has left the train; ${busy()}`
-        : pick.deferred.length > 0
-          ? `${pick.deferred.map((c) => `#${c.pull.number}`).join(', ')} change files a batch under test changes and wait for it; ${busy()}`
-          : busy();
-    const statusOnly = train.cars.length === 0 && path === 'staging' && (extra.length > 0 || statusSha);
-    if (!statusOnly) return { action: wait(why), actionEvents: [], checkRuns: queueChecks };
-    const edits = batchStatusEdits(snapshot, [], extra);
-    const failed = train.failedStatus;
-    if (failed && sameStatusBatch(failed.batch, statusSha, edits))
+  function stage(
+    ahead: readonly Car[],
+    leaving: Car | null,
+    owed: StatusEdit[],
+    path: ReturnType<typeof statusRoute>,
+    pendingStatus: RepoSnapshot['pendingStatus'],
+    waitingEdits: (NonNullable<RepoSnapshot['pendingStatus']>['edits'][number] & { path: string })[],
+  ): Decision {
+    if (train.cars.length === 0 && (owed.length > 0 || waitingEdits.length > 0) && path === 'direct') {
+      const ids = [...waitingEdits.map((e) => e.taskId), ...owed.map((e) => e.taskId)];
+      const reason = `the base branch owes ${ids.length} status edit${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`;
+      return {
+        action: {
+          kind: 'commit-status',
+          baseSha: snapshot.baseSha,
+          edits: owed.filter((e) => !waitingEdits.some((w) => w.path === e.path)),
+          reason,
+          ...(pendingStatus && waitingEdits.length > 0
+            ? { pending: { sha: pendingStatus.sha, edits: waitingEdits } }
+            : {}),
+        },
+        actionEvents: [],
+        checkRuns: queueChecks,
+      };
+    }
+    // With a train under test, owed edits ride with the next batch (a commit on the base would
+    // leave every car built on an old base).
+    const viaStaging = path === 'refused' ? [] : owed;
+    const blockers = [...policy.pushBlockers, ...policy.mergeCommitBlockers];
+    if (candidates.length > 0 && blockers.length > 0) {
       return {
         action: wait(
-          `the status commit ${failed.sha.slice(0, 7)} failed its checks on ${failed.branch}; its edits wait for the next batch of PRs`,
+          `branch rules refuse the promotion of any batch: ${blockers.map((b) => b.setting).join('; ')}`,
         ),
         actionEvents: [],
         checkRuns: queueChecks,
-        events: [
-          event('merge.blocked', {
-            key: `merge.blocked:status-red:${failed.sha}`,
-            message: `The status commit of ${snapshot.baseBranch} tested on ${failed.branch} failed its required checks, so the base's own CI may be red. Its edits are tested again with the next batch of PRs.`,
-          }),
-        ],
+        events: [blockedEvent(snapshot, policy)],
       };
-    const what = [
-      ...(statusSha && pending
-        ? [
-            `the status edits waiting on coordinator/status (${pending.edits.map((e) => `${e.taskId} → ${e.status}`).join(', ')})`,
-          ]
-        : []),
-      ...(edits.length > 0
-        ? [
-            `${edits.length} status edit${edits.length === 1 ? '' : 's'} the base owes (${edits.map((e) => e.taskId).join(', ')})`,
-          ]
-        : []),
-    ].join(' and ');
+    }
+    const busy = () => {
+      const more = train.cars.slice(1);
+      if (train.cars.length === 0 || waiting === null) return waitReason(snapshot, ready);
+      if (more.length === 0) return waiting;
+      return `${waiting}; ${more.length} more batch${more.length === 1 ? '' : 'es'} under test: ${more.map((c) => `${carName(c)} on ${c.branch}`).join(', ')}`;
+    };
+    const branch = train.free[0] ?? leaving?.branch;
+    if (!branch) return { action: wait(busy()), actionEvents: [], checkRuns: queueChecks };
+
+    const inTrain = new Set(train.cars.flatMap((c) => c.batch.entries.map((e) => e.number)));
+    const trainFiles = new Set(
+      ahead.flatMap((c) => c.batch.entries.flatMap((e) => inQueue.get(e.number)?.changedFiles ?? [])),
+    );
+    const pick = formBatch({
+      candidates: candidates.filter((c) => !inTrain.has(c.pull.number)),
+      record: (c) => recordOf(c.pull),
+      batchSize: config.merge.batch_size,
+      trainFiles,
+      trainHeads: new Set(ahead.map((c) => c.sha)),
+    });
+    const lower = carsEdits(train.cars);
+    const extra = viaStaging.filter((e) => !lower.edited.has(e.taskId));
+    const pending = snapshot.pendingStatus ?? null;
+    const statusSha =
+      pending && !train.cars.some((c) => c.batch.statusSha === pending.sha) ? pending.sha : null;
+    const top = train.cars.at(-1)?.sha ?? snapshot.baseSha;
+
+    if (pick.batch.length === 0) {
+      const why =
+        pick.held.length > 0
+          ? `${pick.held.map((c) => `#${c.pull.number}`).join(', ')} conflicted with a batch under test and go${pick.held.length === 1 ? 'es' : ''} first once it has left the train; ${busy()}`
+          : pick.deferred.length > 0
+            ? `${pick.deferred.map((c) => `#${c.pull.number}`).join(', ')} change files a batch under test changes and wait for it; ${busy()}`
+            : busy();
+      const statusOnly = train.cars.length === 0 && path === 'staging' && (extra.length > 0 || statusSha);
+      if (!statusOnly) return { action: wait(why), actionEvents: [], checkRuns: queueChecks };
+      const edits = batchStatusEdits(snapshot, [], extra);
+      const failed = train.failedStatus;
+      if (failed && sameStatusBatch(failed.batch, statusSha, edits))
+        return {
+          action: wait(
+            `the status commit ${failed.sha.slice(0, 7)} failed its checks on ${failed.branch}; its edits wait for the next batch of PRs`,
+          ),
+          actionEvents: [],
+          checkRuns: queueChecks,
+          events: [
+            event('merge.blocked', {
+              key: `merge.blocked:status-red:${failed.sha}`,
+              message: `The status commit of ${snapshot.baseBranch} tested on ${failed.branch} failed its required checks, so the base's own CI may be red. Its edits are tested again with the next batch of PRs.`,
+            }),
+          ],
+        };
+      const what = [
+        ...(statusSha && pending
+          ? [
+              `the status edits waiting on coordinator/status (${pending.edits.map((e) => `${e.taskId} → ${e.status}`).join(', ')})`,
+            ]
+          : []),
+        ...(edits.length > 0
+          ? [
+              `${edits.length} status edit${edits.length === 1 ? '' : 's'} the base owes (${edits.map((e) => e.taskId).join(', ')})`,
+            ]
+          : []),
+      ].join(' and ');
+      return {
+        action: {
+          kind: 'start-batch',
+          branch,
+          baseSha: snapshot.baseSha,
+          onBase: true,
+          entries: [],
+          statusEdits: edits,
+          statusInputs: { lowerCompleted: [], lowerEdited: [], extra },
+          statusSha,
+          reason: `the base branch requires checks, so ${what} are tested on ${branch} first`,
+        },
+        actionEvents: [],
+        checkRuns: queueChecks,
+      };
+    }
+
+    const batch = pick.batch.map((c) => ({
+      entry: { number: c.pull.number, headSha: c.pull.headSha, taskId: c.taskId },
+      pull: c.pull,
+    }));
+    const entries = batch.map((b) => b.entry);
+    const statusEdits = batchStatusEdits(snapshot, batch, extra, lower);
+    const where =
+      ahead.length > 0
+        ? `on top of ${ahead.length} batch${ahead.length === 1 ? '' : 'es'} under test (speculation)`
+        : `on ${snapshot.baseBranch}`;
+    const reason = `${entries.map((e) => `#${e.number} (${e.taskId})`).join(', ')} ${entries.length === 1 ? 'is' : 'are'} complete and ready (generation ${pick.batch[0]?.generation}; ${candidates.length} ready), tested ${where}`;
     return {
       action: {
         kind: 'start-batch',
         branch,
-        baseSha: snapshot.baseSha,
-        onBase: true,
-        entries: [],
-        statusEdits: edits,
-        statusInputs: { lowerCompleted: [], lowerEdited: [], extra },
+        baseSha: top,
+        onBase: ahead.length === 0,
+        entries,
+        statusEdits,
+        statusInputs: { lowerCompleted: [...lower.completed], lowerEdited: [...lower.edited], extra },
         statusSha,
-        reason: `the base branch requires checks, so ${what} are tested on ${branch} first`,
+        reason,
       },
       actionEvents: [],
       checkRuns: queueChecks,
     };
   }
-
-  const batch = pick.batch.map((c) => ({
-    entry: { number: c.pull.number, headSha: c.pull.headSha, taskId: c.taskId },
-    pull: c.pull,
-  }));
-  const entries = batch.map((b) => b.entry);
-  const statusEdits = batchStatusEdits(snapshot, batch, extra, lower);
-  const where =
-    train.cars.length > 0
-      ? `on top of ${train.cars.length} batch${train.cars.length === 1 ? '' : 'es'} under test (speculation)`
-      : `on ${snapshot.baseBranch}`;
-  const reason = `${entries.map((e) => `#${e.number} (${e.taskId})`).join(', ')} ${entries.length === 1 ? 'is' : 'are'} complete and ready (generation ${pick.batch[0]?.generation}; ${candidates.length} ready), tested ${where}`;
-  return {
-    action: {
-      kind: 'start-batch',
-      branch,
-      baseSha: top,
-      onBase: train.cars.length === 0,
-      entries,
-      statusEdits,
-      statusInputs: { lowerCompleted: [...lower.completed], lowerEdited: [...lower.edited], extra },
-      statusSha,
-      reason,
-    },
-    actionEvents: [],
-    checkRuns: queueChecks,
-  };
 }
 
 /** The direct strategy: the first candidate is brought up to date, then merged through the API. */

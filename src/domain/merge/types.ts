@@ -291,6 +291,13 @@ export type MergeAction =
       readonly untested?: boolean;
       /** The `coordinator/status` head this batch merged (deleted after the promotion). */
       readonly statusSha?: string | null;
+      /**
+       * The batch to stage once the promotion took effect, planned as the next reconcile would
+       * plan it with this car gone (its branch free, its files no longer a reason to wait): a
+       * promotion and the next car's start cost one reconcile, not two. Skipped when the promotion
+       * loses its race or is refused.
+       */
+      readonly then?: StartBatchAction;
     }
   | {
       readonly kind: 'fail-batch';
@@ -353,6 +360,9 @@ export type MergeAction =
       readonly method: RepoConfig['merge']['method'];
       readonly reason: string;
     };
+
+/** A `start-batch` action (also the follow-on of a promotion). */
+export type StartBatchAction = Extract<MergeAction, { kind: 'start-batch' }>;
 
 /** What a red batch means for one of its PRs. */
 export type BatchVerdict =

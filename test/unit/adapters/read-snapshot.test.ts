@@ -101,7 +101,7 @@ describe('readSnapshot', () => {
       .query({ per_page: 100 })
       .reply(later('files', [{ filename: 'src/a.ts', status: 'added', sha: '4'.repeat(40) }]))
       .get(`${R}/git/commits/${HEAD}`)
-      .reply(function () {
+      .reply(() => {
         sent.set('parents', Date.now());
         return [200, { sha: HEAD, parents: [{ sha: BASE }], message: 'work' }];
       })

@@ -19,7 +19,7 @@ function describeAction(action: MergeAction | Wait): string {
     case 'start-batch':
       return `start-batch [${action.entries.map((e) => `#${e.number}`).join(' ')}] edits [${action.statusEdits.map((e) => `${e.taskId}=${e.status}`).join(' ')}]${action.statusSha ? ` status ${action.statusSha.slice(0, 1)}` : ''}`;
     case 'promote':
-      return `promote [${action.entries.map((e) => `#${e.number}`).join(' ')}]${action.untested ? ' untested' : ''}`;
+      return `promote [${action.entries.map((e) => `#${e.number}`).join(' ')}]${action.untested ? ' untested' : ''}${action.then ? ` then ${describeAction(action.then)}` : ''}`;
     case 'fail-batch':
       return `fail-batch [${action.entries.map((e) => `#${e.number}`).join(' ')}]`;
     case 'commit-status':
@@ -277,6 +277,39 @@ describe('planReconcile under branch rules: which action', () => {
         },
       },
       'start-batch [#2] edits [c=completed] status p',
+    ],
+    [
+      "no checks required, the last car promoted while a command's edit waits: no follow-on batch, so the edit lands on its own next",
+      {
+        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+        pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
+        pulls: [pull(1, 'a', { checks: green }), pull(2, 'c', { checks: green })],
+        staging: {
+          sha: sha('s'),
+          batch: { baseSha: BASE_SHA, entries: [{ number: 1, taskId: 'a', headSha: sha('1') }] },
+          committedAtMs: Date.parse('2026-06-02T11:30:00Z'),
+          checks: [{ name: 'ci', outcome: 'success' }],
+          ownChecks: {},
+        },
+      },
+      'promote [#1]',
+    ],
+    [
+      "checks required, the last car promoted while a command's edit waits: it rides with the follow-on batch",
+      {
+        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+        rules: classic({ requiredChecks: [{ context: 'ci', appId: null }] }),
+        pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
+        pulls: [pull(1, 'a', { checks: green }), pull(2, 'c', { checks: green })],
+        staging: {
+          sha: sha('s'),
+          batch: { baseSha: BASE_SHA, entries: [{ number: 1, taskId: 'a', headSha: sha('1') }] },
+          committedAtMs: Date.parse('2026-06-02T11:30:00Z'),
+          checks: [{ name: 'ci', outcome: 'success' }],
+          ownChecks: {},
+        },
+      },
+      'promote [#1] then start-batch [#2] edits [c=completed] status p',
     ],
     [
       'a block waiting on coordinator/status takes the task out of the queue at once',

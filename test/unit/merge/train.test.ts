@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { planReconcile } from '../../../src/domain/merge/plan.js';
 import { parseQueueRecord } from '../../../src/domain/merge/queue-record.js';
-import type { MergeAction, OwnCheckRun, PullState, Wait } from '../../../src/domain/merge/types.js';
+import type {
+  MergeAction,
+  OwnCheckRun,
+  PullState,
+  StartBatchAction,
+  Wait,
+} from '../../../src/domain/merge/types.js';
 import {
   BASE_SHA,
   green,
@@ -79,7 +85,7 @@ function line(action: MergeAction | Wait): string {
     case 'start-batch':
       return `start-batch ${action.branch} on ${action.onBase ? 'base' : action.baseSha.slice(0, 1)} ${action.entries.map((e) => `#${e.number}`).join(', ')}`;
     case 'promote':
-      return `promote ${action.branch} ${action.entries.map((e) => `#${e.number}`).join(', ')}`;
+      return `promote ${action.branch} ${action.entries.map((e) => `#${e.number}`).join(', ')}${action.then ? `, then ${line(action.then)}` : ''}`;
     case 'fail-batch':
       return `fail-batch ${action.branch}: ${action.verdicts
         .map((v) =>
@@ -337,6 +343,101 @@ describe('speculation', () => {
   });
 });
 
+describe("a promotion's follow-on: the batch the next reconcile would start, staged in the same one", () => {
+  it.each<[string, SnapshotInput, string]>([
+    [
+      'the last car promoted: the next batch goes on it (the base once promoted)',
+      {
+        pulls: [ready(1), ready(2)],
+        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], green),
+      },
+      'promote coordinator/staging #1, then start-batch coordinator/staging-2 on base #2',
+    ],
+    [
+      'a PR that changes a file only the promoted car changes is no longer deferred',
+      {
+        pulls: [ready(1, { changedFiles: ['shared.md'] }), ready(2, { changedFiles: ['shared.md'] })],
+        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], green),
+      },
+      'promote coordinator/staging #1, then start-batch coordinator/staging-2 on base #2',
+    ],
+    [
+      'a file a car still under test changes still defers the PR',
+      {
+        pulls: [
+          ready(1),
+          ready(2, { changedFiles: ['shared.md'] }),
+          ready(3, { changedFiles: ['shared.md'] }),
+        ],
+        staging: [
+          car('coordinator/staging', CAR0, BASE_SHA, [1], green),
+          car('coordinator/staging-2', CAR1, CAR0, [2], pending),
+        ],
+      },
+      'promote coordinator/staging #1',
+    ],
+    [
+      'a PR held back by the promoted car goes first, on the base',
+      {
+        pulls: [ready(1), ready(2), ready(3, { ownChecks: queueRun(3, `tgc1;held=${CAR0}`) })],
+        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], green),
+      },
+      'promote coordinator/staging #1, then start-batch coordinator/staging-2 on base #3, #2',
+    ],
+    [
+      'a full train: the follow-on takes the promoted car’s branch, on top of the last car',
+      {
+        pulls: [ready(1), ready(2), ready(3), ready(4)],
+        staging: [
+          car('coordinator/staging', CAR0, BASE_SHA, [1], green),
+          car('coordinator/staging-2', CAR1, CAR0, [2], pending),
+          car('coordinator/staging-3', CAR2, CAR1, [3], pending),
+        ],
+      },
+      'promote coordinator/staging #1, then start-batch coordinator/staging on e #4',
+    ],
+    [
+      'nothing else ready: the promotion alone',
+      { pulls: [ready(1)], staging: car('coordinator/staging', CAR0, BASE_SHA, [1], green) },
+      'promote coordinator/staging #1',
+    ],
+    [
+      'a red first car has no follow-on (the cars above it are rebuilt)',
+      { pulls: [ready(1), ready(2)], staging: car('coordinator/staging', CAR0, BASE_SHA, [1], red) },
+      'fail-batch coordinator/staging: requeue #1 retry 1',
+    ],
+  ])('%s', (_intent, input, expected) => {
+    expect(line(plan(input).action)).toBe(expected);
+  });
+
+  it('the follow-on counts the promoted car’s status edits as done', () => {
+    const action = planReconcile(
+      snapshotOf({
+        tasks: [
+          { id: 'a' },
+          { id: 'b' },
+          { id: 'm', deps: ['a'], extra: 'level: planning' },
+          { id: 'n', deps: ['a', 'b'], extra: 'level: planning' },
+        ],
+        pulls: [ready(1), ready(2)],
+        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], green, {
+          batch: {
+            baseSha: BASE_SHA,
+            entries: [{ number: 1, taskId: 'a', headSha: sha('1') }],
+            edits: [
+              { taskId: 'a', status: 'completed' },
+              { taskId: 'm', status: 'completed' },
+            ],
+          },
+        }),
+      }),
+    ).action;
+    expect(action.kind === 'promote' && action.then).toMatchObject({ baseSha: CAR0, onBase: true });
+    // b completes here, and with a (promoted) that completes n; m was completed by the promoted car.
+    expect(action.kind === 'promote' && action.then?.statusEdits.map((e) => e.taskId)).toEqual(['b', 'n']);
+  });
+});
+
 describe('a red batch', () => {
   it.each<[string, SnapshotInput, string]>([
     [
@@ -515,7 +616,7 @@ function drive(input: { prs: number; failing: readonly number[]; configure?: Sna
   const pulls = new Map(Array.from({ length: input.prs }, (_, i) => [i + 1, ready(i + 1)]));
   const promoted: { entry: { number: number; headSha: string; taskId: string }; commitSha: string }[] = [];
   const contents = new Map<string, number[]>([[BASE_SHA, []]]);
-  const log = { ciRuns: 0, promotions: [] as number[][], ejected: [] as number[], steps: 0 };
+  const log = { ciRuns: 0, promotions: [] as number[][], ejected: [] as number[], steps: 0, followOns: 0 };
   // CI's verdict on a car, and the step it arrives at (the planner sees the car running in between).
   const reports = new Map<string, { checks: StagingInput['checks']; at: number }>();
   for (; log.steps < 200; log.steps++) {
@@ -536,7 +637,7 @@ function drive(input: { prs: number; failing: readonly number[]; configure?: Sna
       if (running) continue;
       break;
     }
-    if (action.kind === 'start-batch') {
+    const stage = (action: StartBatchAction) => {
       const carSha = (++counter).toString(16).padStart(40, '0');
       const held = [...(contents.get(action.baseSha) ?? []), ...action.entries.map((e) => e.number)];
       contents.set(carSha, held);
@@ -555,12 +656,19 @@ function drive(input: { prs: number; failing: readonly number[]; configure?: Sna
           checks: pending,
         },
       ];
-    } else if (action.kind === 'promote') {
+    };
+    if (action.kind === 'start-batch') stage(action);
+    else if (action.kind === 'promote') {
       base = action.stagingSha;
       log.promotions.push(action.entries.map((e) => e.number));
       for (const entry of action.entries) {
         pulls.delete(entry.number);
         promoted.push({ entry, commitSha: base });
+      }
+      // The executor stages the follow-on batch in the same reconcile.
+      if (action.then) {
+        log.followOns++;
+        stage(action.then);
       }
     } else if (action.kind === 'fail-batch') {
       for (const verdict of action.verdicts) {
@@ -618,7 +726,9 @@ describe('the train driven to the end (planner against a model of git and CI)', 
     });
     expect(run.promotions).toEqual([[1], [3]]);
     expect(run.ejected).toEqual([2]);
-    // 1, then 2 on top of it; 2 again (its retry) with 3 on top; 3 again, on the base, once 2 is ejected
-    expect(run.ciRuns).toBe(5);
+    // 1, then 2 on top of it; 3 on top of 2 as 1 is promoted (the promotion's follow-on); 2 again
+    // (its retry) with 3 on top; 3 again, on the base, once 2 is ejected
+    expect(run.ciRuns).toBe(6);
+    expect(run.followOns).toBe(1);
   });
 });
