@@ -11,7 +11,7 @@ import { refusedWrite } from '../adapters/github/errors.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
 import { readRepoConfig } from '../adapters/github/read-config.js';
-import { readSnapshot } from '../adapters/github/read-snapshot.js';
+import { type FirstReads, readSnapshot, startFirstReads } from '../adapters/github/read-snapshot.js';
 import type { SettledSet } from '../adapters/github/read-staging.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
@@ -74,12 +74,15 @@ export async function reconcileRepo(
   repo: RepoRef,
   fence?: Fence,
 ): Promise<ReconcileResult> {
+  // The snapshot's first reads go out with the config read (they need nothing from it).
+  const first = startFirstReads(octokit, repo);
   const configResult = await readRepoConfig(octokit, repo);
   if (!configResult.ok) {
-    const branch = (await octokit.rest.repos.get({ ...repo })).data.default_branch;
-    const headSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
+    // The check goes on the default branch's head (the config names no other base it could read).
+    const headSha = await (await first.forBranch).headSha;
     const run = configCheck({ problems: configResult.problems, headSha });
     if (!deps.dryRun) await writeCheckRun(octokit, repo, run);
+    await settled(first);
     return {
       plan: null,
       outcome: `invalid ${CONFIG_FILE}: ${configResult.problems.map((p) => p.key).join(', ')}`,
@@ -98,7 +101,7 @@ export async function reconcileRepo(
     settled: deps.settled,
     nowMs: deps.now(),
   };
-  let read = await readSnapshot(snapshotInput);
+  let read = await readSnapshot({ ...snapshotInput, first });
   // On the first sight of a repository with a task graph, what git says was merged is proposed as
   // one adoption PR before anything is announced, so tasks merged long ago are never called ready.
   const adoption =
@@ -251,6 +254,16 @@ export async function dispatchReady(
     }
   }
   return failed;
+}
+
+/** Waits until every first read has ended, so that none outlives a reconcile that did not need it. */
+async function settled(first: FirstReads): Promise<void> {
+  const branch = await first.forBranch.catch(() => null);
+  await Promise.allSettled([
+    first.repository,
+    first.appBranches,
+    ...(branch ? [branch.headSha, branch.rules, branch.open, branch.merged] : []),
+  ]);
 }
 
 function orNone<T>(value: T | null): T[] {

@@ -78,10 +78,23 @@ describe('a push to main', () => {
     mockToken(nock(API))
       .get(`${R}/contents/.github%2Fcoordinator.yml`)
       .reply(200, 'merge:\n  strategy: yolo\n', { 'content-type': 'text/plain; charset=utf-8' })
+      // the snapshot's first reads go out with the config read (a broken config is rare; they are
+      // one request each, and the reconcile waits for them before it ends)
       .get(R)
       .reply(200, { default_branch: 'main' })
       .get(`${R}/git/ref/heads%2Fmain`)
       .reply(200, { object: { sha: BASE } })
+      .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
+      .reply(200, [])
+      .get(`${R}/branches/main/protection`)
+      .reply(404, { message: 'Branch not protected' })
+      .get(`${R}/rules/branches/main`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query(true)
+      .times(2)
+      .reply(200, [])
       .post(`${R}/check-runs`, (body) => {
         checks.push(body);
         return true;

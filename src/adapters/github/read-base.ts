@@ -29,6 +29,8 @@ export interface BaseInput {
   readonly blobs: BlobCache;
   /** `GET /repos/{o}/{r}` already under way (a snapshot starts it with its other first reads). */
   readonly repository?: Promise<RepositoryData>;
+  /** The base branch's head SHA already under way (read for the branch the base turns out to be). */
+  readonly headSha?: Promise<string>;
 }
 
 /** What `GET /repos/{o}/{r}` answers, as far as the base read needs it. */
@@ -37,6 +39,11 @@ export type RepositoryData = Awaited<ReturnType<Octokit['rest']['repos']['get']>
 /** `GET /repos/{o}/{r}` (a 304 almost always: conditional requests). @throws octokit errors. */
 export async function readRepository(octokit: Octokit, repo: RepoRef): Promise<RepositoryData> {
   return (await octokit.rest.repos.get({ ...repo })).data;
+}
+
+/** `GET .../git/ref/heads/{branch}`: the branch's head SHA. @throws octokit errors (404: no such branch). */
+export async function branchHead(octokit: Octokit, repo: RepoRef, branch: string): Promise<string> {
+  return (await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` })).data.object.sha;
 }
 
 /** The base branch: the config's `branches.base`, else the repository's default branch. */
@@ -49,7 +56,7 @@ export async function readBase(input: BaseInput): Promise<BaseState> {
   const { octokit, repo, config } = input;
   const repository = await (input.repository ?? readRepository(octokit, repo));
   const baseBranch = baseBranchOf(config, repository);
-  const baseSha = (await octokit.rest.git.getRef({ ...repo, ref: `heads/${baseBranch}` })).data.object.sha;
+  const baseSha = await (input.headSha ?? branchHead(octokit, repo, baseBranch));
   const dir = tasksPrefix(config);
   const tree = await octokit.rest.git.getTree({ ...repo, tree_sha: baseSha, recursive: 'true' });
   const entries = tree.data.tree.filter(

@@ -11,11 +11,12 @@ import { ADOPT_BRANCH, parseAdoptionRecord } from '../../domain/adopt/adoption-p
 import { withAdoption } from '../../domain/adopt/overlay.js';
 import { policyOf } from '../../domain/merge/plan.js';
 import type { AdoptionInFlight, BranchState, PullState, RepoSnapshot } from '../../domain/merge/types.js';
+import type { BaseRules } from '../../domain/rules/branch-rules.js';
 import { BranchIndex } from '../../domain/tasks/branch-names.js';
 import type { BlobCache } from './blob-cache.js';
 import type { Octokit, RepoRef } from './octokit.js';
 import type { PermissionCache } from './permissions.js';
-import { baseBranchOf, readBase, readRepository } from './read-base.js';
+import { baseBranchOf, branchHead, type RepositoryData, readBase, readRepository } from './read-base.js';
 import { listOpenPulls, ownChecks, readPulls } from './read-pulls.js';
 import { readBaseRules } from './read-rules.js';
 import {
@@ -43,6 +44,8 @@ export interface SnapshotInput {
   /** Follow-ups known to be done (see `readPromoted`). */
   readonly settled: SettledSet;
   readonly nowMs: number;
+  /** The first reads, when the caller started them already (with the config read). */
+  readonly first?: FirstReads;
 }
 
 /** A snapshot plus the base texts of task files (the executor edits them). */
@@ -52,26 +55,81 @@ export interface ReadSnapshot {
   readonly taskTexts: ReadonlyMap<string, string>;
 }
 
+/** The reads that need only the base branch's name, under way for `branch`. */
+interface BranchReads {
+  readonly branch: string;
+  readonly headSha: Promise<string>;
+  readonly rules: Promise<BaseRules>;
+  readonly open: ReturnType<typeof listOpenPulls>;
+  readonly merged: ReturnType<typeof readRecentlyMerged>;
+}
+
+/**
+ * A snapshot's first reads, started before the config is read (a reconcile starts them with it):
+ * the repository, the app's branches, and the reads that need only the base branch's name (its
+ * head, its rules, the open and the recently merged PRs' listings), for the repository's default
+ * branch, which is the base unless the config's `branches.base` names another (then the snapshot
+ * reads those again for it). This takes the config read off the chain of dependent round trips.
+ * Every promise keeps its rejection for the snapshot (none is left unhandled).
+ */
+export interface FirstReads {
+  readonly repository: Promise<RepositoryData>;
+  readonly appBranches: Promise<Map<string, string>>;
+  readonly forBranch: Promise<BranchReads>;
+}
+
+/** Starts the first reads (see `FirstReads`); each is one request, usually answered 304. */
+export function startFirstReads(octokit: Octokit, repo: RepoRef): FirstReads {
+  const repository = quiet(readRepository(octokit, repo));
+  return {
+    repository,
+    appBranches: quiet(readAppBranches(octokit, repo)),
+    forBranch: quiet(repository.then((r) => readsFor(octokit, repo, r.default_branch))),
+  };
+}
+
+function readsFor(octokit: Octokit, repo: RepoRef, branch: string): BranchReads {
+  return {
+    branch,
+    headSha: quiet(branchHead(octokit, repo, branch)),
+    rules: quiet(readBaseRules(octokit, repo, branch)),
+    open: quiet(listOpenPulls(octokit, repo, branch)),
+    merged: quiet(readRecentlyMerged(octokit, repo, branch)),
+  };
+}
+
+/** The promise, with a no-op handler attached, so that a read nobody awaits is not "unhandled". */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 /** Reads the snapshot. @throws octokit errors (the reconcile classifies and retries them). */
 export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> {
   const { octokit, repo, config } = input;
   const wantBranches = config.pull_requests.open_draft || config.merge.delete_branch;
-  // Reads that need nothing from the base start at once (each is one request, usually a 304);
-  // marked handled so that a failing base read never leaves them unhandled.
-  const appBranchesRead = readAppBranches(octokit, repo);
-  const taskBranchesRead = wantBranches
-    ? readTaskBranches(octokit, repo, config.branches.prefixes)
-    : Promise.resolve([]);
-  // So do the reads that need only the base branch's name: its rules, the open and the recently
-  // merged PRs' listings. Only what needs the base head (its tree, its checks) waits for it.
-  const repositoryRead = readRepository(octokit, repo);
-  const baseBranchRead = repositoryRead.then((r) => baseBranchOf(config, r));
-  const rulesRead = baseBranchRead.then((b) => readBaseRules(octokit, repo, b));
-  const openRead = baseBranchRead.then((b) => listOpenPulls(octokit, repo, b));
-  const mergedRead = baseBranchRead.then((b) => readRecentlyMerged(octokit, repo, b));
-  for (const read of [appBranchesRead, taskBranchesRead, rulesRead, openRead, mergedRead])
-    read.catch(() => undefined);
-  const base = await readBase({ ...input, repository: repositoryRead });
+  // The first reads (the caller may have started them with the config read), and the task
+  // branches, start at once; only what needs the base head (its tree, its checks) waits for it.
+  const first = input.first ?? startFirstReads(octokit, repo);
+  const appBranchesRead = first.appBranches;
+  const taskBranchesRead = quiet(
+    wantBranches ? readTaskBranches(octokit, repo, config.branches.prefixes) : Promise.resolve([]),
+  );
+  const repositoryRead = first.repository;
+  const branchReads = quiet(
+    Promise.all([repositoryRead, first.forBranch]).then(([r, started]) => {
+      const branch = baseBranchOf(config, r);
+      return started.branch === branch ? started : readsFor(octokit, repo, branch);
+    }),
+  );
+  const rulesRead = quiet(branchReads.then((b) => b.rules));
+  const openRead = quiet(branchReads.then((b) => b.open));
+  const mergedRead = quiet(branchReads.then((b) => b.merged));
+  const base = await readBase({
+    ...input,
+    repository: repositoryRead,
+    headSha: branchReads.then((b) => b.headSha),
+  });
   const { repoUrl, baseBranch, baseSha, loaded, taskTexts, taskPaths } = base;
   const index = new BranchIndex(loaded.graph.ids, config.branches.prefixes);
   const [rules, appBranches] = await Promise.all([rulesRead, appBranchesRead]);

@@ -27,7 +27,8 @@
  * dependencies: no fork unless a maintainer took in this head, the required reviews met on the
  * head) and it is complete (`candidates.ts`). Code of a PR that fails a gate never reaches staging.
  *
- * Exactly one merge-affecting action per reconcile, by straight-line precedence (after Tide):
+ * Exactly one merge-affecting action per reconcile (a promotion's follow-on batch aside), by
+ * straight-line precedence (after Tide):
  * 1. The graph has errors -> wait (nothing merges on a broken graph).
  * 2. staging: the merge train (`train.ts`): the batches on the staging branches, chained by their
  *    trailers from the base head (`coordinator/staging`, `coordinator/staging-2`, …; at most
@@ -39,7 +40,11 @@
  *      (failing `Merge queue` check linking the red run, one comment, `merge.failed`); the staging
  *      branch is deleted, so every car above it is rebuilt;
  *    - every check passed -> promote (fast-forward the base), after writing the app's own checks the
- *      base requires (`Merge order`, `Task graph`) on the staging head; the car above becomes first;
+ *      base requires (`Merge order`, `Task graph`) on the staging head; the car above becomes first.
+ *      The promotion carries the batch rule 4 would start next with this car gone (`then`: its
+ *      branch free, its files and head no longer hold a candidate back, its status edits count as
+ *      done), staged once the fast-forward took effect; none when the base owes edits that land on
+ *      their own once the train is empty (rule 3), or when no PR would be in it;
  *    - a check has not appeared within `merge.checks_timeout` of the staging commit -> eject its PRs,
  *      saying CI does not run on the staging branches;
  *    - otherwise it waits; cars above it are never promoted or judged before it.

@@ -9,7 +9,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobCache } from '../../../src/adapters/github/blob-cache.js';
 import { PermissionCache } from '../../../src/adapters/github/permissions.js';
-import { readSnapshot } from '../../../src/adapters/github/read-snapshot.js';
+import { readSnapshot, startFirstReads } from '../../../src/adapters/github/read-snapshot.js';
 import { parseRepoConfig, type RepoConfig } from '../../../src/config/repo-config.js';
 import { BASE, HEAD, R, repo, TASK_A, TASK_B } from '../../helpers/github-mocks.js';
 import { testOctokit } from '../../helpers/octokit.js';
@@ -134,5 +134,66 @@ describe('readSnapshot', () => {
     const filesAnswered = answered.get('files') as number;
     for (const name of ['pr checks', 'parents'])
       expect({ name, before: (sent.get(name) as number) < filesAnswered }).toEqual({ name, before: true });
+  });
+
+  it('a config that names another base reads that branch, not the default branch the first reads guessed', async () => {
+    const RELEASE = '9'.repeat(40);
+    const prefetched = nock(API)
+      .get(R)
+      .reply(200, { default_branch: 'main', html_url: 'https://github.com/acme/widgets' })
+      .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
+      .reply(200, [])
+      // the first reads, for the default branch (started before the config is known)
+      .get(`${R}/git/ref/heads%2Fmain`)
+      .reply(200, { object: { sha: BASE } })
+      .get(`${R}/branches/main/protection`)
+      .reply(404, { message: 'Branch not protected' })
+      .get(`${R}/rules/branches/main`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query((q) => q.base === 'main')
+      .times(2)
+      .reply(200, [pullA]);
+    const release = nock(API)
+      .get(`${R}/git/ref/heads%2Frelease`)
+      .reply(200, { object: { sha: RELEASE } })
+      .get(`${R}/branches/release/protection`)
+      .reply(404, { message: 'Branch not protected' })
+      .get(`${R}/rules/branches/release`)
+      .query(true)
+      .reply(200, [])
+      .get(`${R}/pulls`)
+      .query((q) => q.base === 'release')
+      .times(2)
+      .reply(200, [])
+      .get(`${R}/git/trees/${RELEASE}`)
+      .query({ recursive: 'true' })
+      .reply(200, { tree: [] })
+      .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/commits/${RELEASE}/check-runs`)
+      .query(true)
+      .reply(200, { total_count: 0, check_runs: [] })
+      .get(`${R}/commits`)
+      .query(true)
+      .reply(200, []);
+    const parsed = parseRepoConfig({ branches: { base: 'release' }, merge: { required_checks: ['ci'] } });
+    if (!parsed.ok) throw new Error('bad config');
+    const octokit = testOctokit();
+    const { snapshot } = await readSnapshot({
+      octokit,
+      repo,
+      config: parsed.config,
+      app: { id: 1, slug: 'taskgraph-coordinator' },
+      blobs: new BlobCache(),
+      permissions: new PermissionCache(),
+      settled: new Set<string>(),
+      nowMs: Date.now(),
+      first: startFirstReads(octokit, repo),
+    });
+    expect([snapshot.baseBranch, snapshot.baseSha, snapshot.pulls]).toEqual(['release', RELEASE, []]);
+    expect([...prefetched.pendingMocks(), ...release.pendingMocks()]).toEqual([]);
   });
 });
