@@ -95,8 +95,11 @@ export class Agents {
   #trackingIssue: number | null = null;
   #stopped = false;
   #scanning: Promise<void> = Promise.resolve();
-  /** Serializes every git write of the agents (one agent machine pushing at a time). */
-  #writes: Promise<unknown> = Promise.resolve();
+  /**
+   * Each agent's git writes, in order (an agent pushes one change at a time; agents are separate
+   * machines, so one agent's push never waits for another's).
+   */
+  readonly #writes = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly hub: Hub,
@@ -105,7 +108,7 @@ export class Agents {
   ) {
     hub.on('event', (event) => {
       if (this.#stopped) return;
-      if (event.kind === 'push' && event.ref === `refs/heads/${repo.defaultBranch}`) this.scan();
+      if (event.kind === 'push' && event.ref === `refs/heads/${repo.defaultBranch}`) this.scan(Date.now());
       if (event.kind === 'issue_comment' && event.sender.appId === hub.app.id)
         this.#onCoordinatorComment(event.comment.issueNumber, event.comment.body);
       if (
@@ -118,9 +121,13 @@ export class Agents {
     });
   }
 
-  /** Looks at `main` and starts every task that became ready. */
-  scan(): void {
-    this.#scanning = this.#scanning.then(() => this.#scan()).catch(() => undefined);
+  /**
+   * Looks at `main` and starts every task that became ready. `seenAtMs`: when `main` moved; an
+   * agent's work time counts from then (reading the task files is the simulation's bookkeeping,
+   * not the agent's work).
+   */
+  scan(seenAtMs = Date.now()): void {
+    this.#scanning = this.#scanning.then(() => this.#scan(seenAtMs)).catch(() => undefined);
   }
 
   stop(): void {
@@ -128,7 +135,7 @@ export class Agents {
     for (const timer of this.#timers) clearTimeout(timer);
   }
 
-  async #scan(): Promise<void> {
+  async #scan(seenAtMs: number): Promise<void> {
     const main = await this.repo.git.ref(`refs/heads/${this.repo.defaultBranch}`);
     if (!main) return;
     const tasks = await tasksAt(this.repo, main, this.options.tasksDir);
@@ -140,7 +147,7 @@ export class Agents {
       const record: AgentRecord = {
         taskId: task.id,
         kind,
-        startedAtMs: Date.now(),
+        startedAtMs: seenAtMs,
         pull: null,
         openedAtMs: null,
         readyAtMs: null,
@@ -149,19 +156,23 @@ export class Agents {
       };
       this.records.set(task.id, record);
       if (kind === 'planning') continue; // the coordinator completes these
-      this.#later(this.options.agentMs, () =>
-        kind === 'review' ? this.#review(task.id) : this.#implement(task.id, record),
+      this.#later(
+        Math.max(0, this.options.agentMs - (Date.now() - seenAtMs)),
+        () => (kind === 'review' ? this.#review(task.id) : this.#implement(task.id, record)),
+        task.id,
       );
     }
   }
 
-  #later(ms: number, work: () => Promise<void>): void {
+  /** Runs `work` after `ms`, after the earlier writes of the same agent (`agent`: its task). */
+  #later(ms: number, work: () => Promise<void>, agent: string): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       if (this.#stopped) return;
-      this.#writes = this.#writes.then(work).catch((error: unknown) => {
+      const next = (this.#writes.get(agent) ?? Promise.resolve()).then(work).catch((error: unknown) => {
         process.stderr.write(`agent error: ${String(error)}\n`);
       });
+      this.#writes.set(agent, next);
     }, ms);
     this.#timers.add(timer);
   }
@@ -244,10 +255,14 @@ export class Agents {
     this.#trackingIssue ??= repo.nextIssue++;
     const body = `Reviewed: looks good.\n/coordinator complete ${taskId}`;
     const comment = hub.addComment(repo, this.#trackingIssue, body, MAINTAINER);
-    this.#later(Math.max(3_000, this.options.agentMs * 5), async () => {
-      if (repo.reactions.some((r) => r.commentId === comment.id)) return;
-      await this.#review(taskId);
-    });
+    this.#later(
+      Math.max(3_000, this.options.agentMs * 5),
+      async () => {
+        if (repo.reactions.some((r) => r.commentId === comment.id)) return;
+        await this.#review(taskId);
+      },
+      taskId,
+    );
   }
 
   /** The PR of an agent, by number. */
@@ -259,16 +274,16 @@ export class Agents {
     const record = this.#recordOfPull(issueNumber);
     if (!record) return;
     if (/^\*\*(Conflict with|Not mergeable)/m.test(body))
-      this.#later(Math.min(this.options.agentMs, 200), () => this.#mergeMain(record));
+      this.#later(Math.min(this.options.agentMs, 200), () => this.#mergeMain(record), record.taskId);
     else if (/^\*\*(Checks failed|Required checks never ran)/m.test(body))
-      this.#later(Math.min(this.options.agentMs, 200), () => this.#pushFix(record));
+      this.#later(Math.min(this.options.agentMs, 200), () => this.#pushFix(record), record.taskId);
   }
 
   #onRedCi(sha: string): void {
     for (const record of this.records.values()) {
       const pull = record.pull === null ? undefined : this.repo.pulls.get(record.pull);
       if (pull?.state === 'open' && pull.headSha === sha)
-        this.#later(Math.min(this.options.agentMs, 200), () => this.#pushFix(record));
+        this.#later(Math.min(this.options.agentMs, 200), () => this.#pushFix(record), record.taskId);
     }
   }
 
