@@ -74,15 +74,29 @@ export async function reconcileRepo(
   repo: RepoRef,
   fence?: Fence,
 ): Promise<ReconcileResult> {
-  // The snapshot's first reads go out with the config read (they need nothing from it).
+  // The snapshot's first reads go out with the config read (they need nothing from it). None
+  // outlives the reconcile, whichever way it ends.
   const first = startFirstReads(octokit, repo);
+  try {
+    return await reconcileWith(deps, octokit, repo, first, fence);
+  } finally {
+    await settled(first);
+  }
+}
+
+async function reconcileWith(
+  deps: ReconcileDeps,
+  octokit: Octokit,
+  repo: RepoRef,
+  first: FirstReads,
+  fence: Fence | undefined,
+): Promise<ReconcileResult> {
   const configResult = await readRepoConfig(octokit, repo);
   if (!configResult.ok) {
     // The check goes on the default branch's head (the config names no other base it could read).
     const headSha = await (await first.forBranch).headSha;
     const run = configCheck({ problems: configResult.problems, headSha });
     if (!deps.dryRun) await writeCheckRun(octokit, repo, run);
-    await settled(first);
     return {
       plan: null,
       outcome: `invalid ${CONFIG_FILE}: ${configResult.problems.map((p) => p.key).join(', ')}`,

@@ -15,7 +15,10 @@ export const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs1', format: 'pem' })
   .toString();
 
-/** A fake GitHub: tokens and the app, a held first repository read, 404 for everything else. */
+/**
+ * A fake GitHub: tokens and the app, a held config read (the one read every reconcile needs
+ * before it can go on; the snapshot's first reads go out beside it), 404 for everything else.
+ */
 export async function fakeGitHub() {
   const seen: { at: number; line: string }[] = [];
   let release!: () => void;
@@ -41,7 +44,7 @@ export async function fakeGitHub() {
     if (req.method === 'POST' && /^\/app\/installations\/\d+\/access_tokens/.test(url))
       return json(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3_600_000).toISOString() });
     if (url.startsWith('/app')) return json(200, { slug: 'coordinator', id: 1 });
-    if (url.startsWith('/repos/acme/widgets/') && !held) {
+    if (url.startsWith('/repos/acme/widgets/contents/') && !held) {
       held = true;
       firstReadArrived();
       await released;

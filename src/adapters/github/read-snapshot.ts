@@ -128,7 +128,7 @@ export async function readSnapshot(input: SnapshotInput): Promise<ReadSnapshot> 
   const base = await readBase({
     ...input,
     repository: repositoryRead,
-    headSha: branchReads.then((b) => b.headSha),
+    headSha: quiet(branchReads.then((b) => b.headSha)),
   });
   const { repoUrl, baseBranch, baseSha, loaded, taskTexts, taskPaths } = base;
   const index = new BranchIndex(loaded.graph.ids, config.branches.prefixes);
