@@ -11,7 +11,12 @@ import { refusedWrite } from '../adapters/github/errors.js';
 import type { Octokit, RepoRef } from '../adapters/github/octokit.js';
 import type { PermissionCache } from '../adapters/github/permissions.js';
 import { readRepoConfig } from '../adapters/github/read-config.js';
-import { type FirstReads, readSnapshot, startFirstReads } from '../adapters/github/read-snapshot.js';
+import {
+  type FirstReads,
+  firstReadsSettled,
+  readSnapshot,
+  startFirstReads,
+} from '../adapters/github/read-snapshot.js';
 import type { SettledSet } from '../adapters/github/read-staging.js';
 import { writeCheckRun } from '../adapters/github/write-check-run.js';
 import type { Fence, OutboxStore } from '../adapters/store/outbox-store.js';
@@ -80,7 +85,7 @@ export async function reconcileRepo(
   try {
     return await reconcileWith(deps, octokit, repo, first, fence);
   } finally {
-    await settled(first);
+    await firstReadsSettled(first);
   }
 }
 
@@ -268,16 +273,6 @@ export async function dispatchReady(
     }
   }
   return failed;
-}
-
-/** Waits until every first read has ended, so that none outlives a reconcile that did not need it. */
-async function settled(first: FirstReads): Promise<void> {
-  const branch = await first.forBranch.catch(() => null);
-  await Promise.allSettled([
-    first.repository,
-    first.appBranches,
-    ...(branch ? [branch.headSha, branch.rules, branch.open, branch.merged] : []),
-  ]);
 }
 
 function orNone<T>(value: T | null): T[] {

@@ -152,9 +152,10 @@ export async function stageBatch(input: ExecuteInput, action: StartBatch): Promi
 type Failure = Parameters<typeof reportFailure>[2];
 
 /**
- * Task files whose text at the batch's head is the one the snapshot read at the base head: the
- * batch is built on that head, merges no `coordinator/status` edits, and none of its PRs changes
- * a task file. Otherwise every file is read at the head (a PR or a car below may have changed it).
+ * The task files' texts at the batch's head when they are the ones the snapshot read at the base
+ * head: the batch is built on that head, merges no `coordinator/status` edits, and none of its PRs
+ * changes (or renames) a task file, which a PR that does shows by the graph it proposes. Otherwise
+ * none: every file is read at the head (a PR or a car below may have changed it).
  */
 function unchangedTexts(
   input: ExecuteInput,
@@ -164,10 +165,7 @@ function unchangedTexts(
   const { snapshot, taskTexts } = input.read;
   if (action.baseSha !== snapshot.baseSha || action.statusSha) return new Map();
   const pulls = staged.map((entry) => snapshot.pulls.find((p) => p.number === entry.number));
-  // A PR that changes a task file (or renames one) carries the graph it proposes: read them all.
-  if (pulls.some((p) => p === undefined || p.proposed)) return new Map();
-  const changed = new Set(pulls.flatMap((p) => p?.changedFiles ?? []));
-  return new Map([...taskTexts].filter(([path]) => !changed.has(path)));
+  return pulls.some((p) => p === undefined || p.proposed) ? new Map() : taskTexts;
 }
 
 /** What a PR that conflicts with the base is told. */

@@ -38,6 +38,8 @@ const startBatch = (entries: (typeof entry)[], fields: Partial<MergeAction> = {}
   reason: 'r',
   ...(fields as object),
 });
+/** A PR of a follow-on batch. */
+const second = { number: 2, taskId: 'b', headSha: sha('2') };
 const promote = {
   kind: 'promote',
   branch: 'coordinator/staging',
@@ -380,7 +382,6 @@ describe('executePlan', () => {
 
   it("stages a promotion's follow-on batch right after the fast-forward, on the promoted head", async () => {
     const calls: string[] = [];
-    const second = { number: 2, taskId: 'b', headSha: sha('2') };
     nock(API)
       .patch(`${R}/git/refs/heads%2Fmain`, (b) => calls.push(`main ${b.sha.slice(0, 1)} ${b.force}`) > 0)
       .reply(200, {})
@@ -413,7 +414,6 @@ describe('executePlan', () => {
 
   it('a follow-on PR that conflicts on top of a car is probed on the base as the promotion left it', async () => {
     const car = sha('c');
-    const second = { number: 2, taskId: 'b', headSha: sha('2') };
     nock(API)
       .patch(`${R}/git/refs/heads%2Fmain`, { sha: sha('s'), force: false })
       .reply(200, {})
@@ -479,9 +479,7 @@ describe('executePlan', () => {
 
   it('a promotion that lost its race stages no follow-on', async () => {
     nock(API).patch(`${R}/git/refs/heads%2Fmain`).reply(422, { message: 'Update is not a fast forward' });
-    const then = startBatch([{ number: 2, taskId: 'b', headSha: sha('2') }], {
-      branch: 'coordinator/staging-2',
-    });
+    const then = startBatch([second], { branch: 'coordinator/staging-2' });
     const result = await run({ ...promote, then } as MergeAction);
     expect(result).toEqual({
       outcome: 'promote lost a race; reconciling again',
@@ -496,9 +494,7 @@ describe('executePlan', () => {
       .reply(200, {})
       .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`)
       .reply(502, { message: 'Server Error' });
-    const then = startBatch([{ number: 2, taskId: 'b', headSha: sha('2') }], {
-      branch: 'coordinator/staging-2',
-    });
+    const then = startBatch([second], { branch: 'coordinator/staging-2' });
     const result = await run({ ...promote, then } as MergeAction);
     expect(result).toEqual({
       outcome: 'promoted coordinator/staging to main: green',
@@ -542,7 +538,6 @@ describe('executePlan', () => {
 
   it('requeues the PRs of a bisected batch with their new records, without a comment', async () => {
     const bodies: Record<string, unknown>[] = [];
-    const second = { number: 2, taskId: 'b', headSha: sha('2') };
     nock(API)
       .post(`${R}/check-runs`, (b) => bodies.push(b) > 0)
       .times(2)
@@ -578,7 +573,6 @@ describe('executePlan', () => {
 
   it('assembles a batch on coordinator/build, leaves out a PR that conflicts with the batch ahead, and moves the staging branch once', async () => {
     const calls: string[] = [];
-    const second = { number: 2, taskId: 'b', headSha: sha('2') };
     const third = { number: 3, taskId: 'c', headSha: sha('3') };
     const bodies: Record<string, unknown>[] = [];
     nock(API)

@@ -88,6 +88,16 @@ export function startFirstReads(octokit: Octokit, repo: RepoRef): FirstReads {
   };
 }
 
+/** Resolves once every first read has ended (answered or failed), so that none outlives a reconcile. */
+export async function firstReadsSettled(first: FirstReads): Promise<void> {
+  const branch = await first.forBranch.catch(() => null);
+  await Promise.allSettled([
+    first.repository,
+    first.appBranches,
+    ...(branch ? [branch.headSha, branch.rules, branch.open, branch.merged] : []),
+  ]);
+}
+
 function readsFor(octokit: Octokit, repo: RepoRef, branch: string): BranchReads {
   return {
     branch,

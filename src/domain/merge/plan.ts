@@ -373,7 +373,7 @@ function chooseAction(
       return file ? [{ ...e, path: file }] : [];
     });
     if (leaving) {
-      // Edits that would land on their own once the train is empty go first, as they do today.
+      // Edits that land on their own once the train is empty go first: no follow-on then.
       const done = carsEdits([leaving]).edited;
       const owes =
         owed.some((e) => !done.has(e.taskId)) ||
@@ -381,17 +381,6 @@ function chooseAction(
       if (ahead.length === 0 && owes && path === 'direct')
         return { action: wait('the base owes status edits of its own'), actionEvents: [] };
     }
-    return stage(ahead, leaving, owed, path, pendingStatus, waitingEdits);
-  }
-
-  function stage(
-    ahead: readonly Car[],
-    leaving: Car | null,
-    owed: StatusEdit[],
-    path: ReturnType<typeof statusRoute>,
-    pendingStatus: RepoSnapshot['pendingStatus'],
-    waitingEdits: (NonNullable<RepoSnapshot['pendingStatus']>['edits'][number] & { path: string })[],
-  ): Decision {
     if (train.cars.length === 0 && (owed.length > 0 || waitingEdits.length > 0) && path === 'direct') {
       const ids = [...waitingEdits.map((e) => e.taskId), ...owed.map((e) => e.taskId)];
       const reason = `the base branch owes ${ids.length} status edit${ids.length === 1 ? '' : 's'}: ${ids.join(', ')}`;

@@ -36,6 +36,24 @@ const pullA = {
   head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
 };
 
+/** The reads that need only a base branch's name: its head, its rules, its open and merged PRs. */
+function branchReads(scope: nock.Scope, branch: string, head: string, open: unknown[]): nock.Scope {
+  return scope
+    .get(`${R}/git/ref/heads%2F${branch}`)
+    .reply(200, { object: { sha: head } })
+    .get(`${R}/branches/${branch}/protection`)
+    .reply(404, { message: 'Branch not protected' })
+    .get(`${R}/rules/branches/${branch}`)
+    .query(true)
+    .reply(200, [])
+    .get(`${R}/pulls`)
+    .query((q) => q.base === branch && q.state === 'open')
+    .reply(200, open)
+    .get(`${R}/pulls`)
+    .query((q) => q.base === branch && q.state === 'closed')
+    .reply(200, []);
+}
+
 describe('readSnapshot', () => {
   beforeEach(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
@@ -142,31 +160,10 @@ describe('readSnapshot', () => {
       .get(R)
       .reply(200, { default_branch: 'main', html_url: 'https://github.com/acme/widgets' })
       .get(`${R}/git/matching-refs/heads%2Fcoordinator%2F`)
-      .reply(200, [])
-      // the first reads, for the default branch (started before the config is known)
-      .get(`${R}/git/ref/heads%2Fmain`)
-      .reply(200, { object: { sha: BASE } })
-      .get(`${R}/branches/main/protection`)
-      .reply(404, { message: 'Branch not protected' })
-      .get(`${R}/rules/branches/main`)
-      .query(true)
-      .reply(200, [])
-      .get(`${R}/pulls`)
-      .query((q) => q.base === 'main')
-      .times(2)
-      .reply(200, [pullA]);
-    const release = nock(API)
-      .get(`${R}/git/ref/heads%2Frelease`)
-      .reply(200, { object: { sha: RELEASE } })
-      .get(`${R}/branches/release/protection`)
-      .reply(404, { message: 'Branch not protected' })
-      .get(`${R}/rules/branches/release`)
-      .query(true)
-      .reply(200, [])
-      .get(`${R}/pulls`)
-      .query((q) => q.base === 'release')
-      .times(2)
-      .reply(200, [])
+      .reply(200, []);
+    // the first reads, for the default branch (started before the config is known)
+    branchReads(prefetched, 'main', BASE, [pullA]);
+    const release = branchReads(nock(API), 'release', RELEASE, [])
       .get(`${R}/git/trees/${RELEASE}`)
       .query({ recursive: 'true' })
       .reply(200, { tree: [] })

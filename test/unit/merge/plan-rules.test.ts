@@ -67,6 +67,20 @@ const approved = (commitId: string) => [
 ];
 const tasks = [{ id: 'a' }, { id: 'b', deps: ['a'] }, { id: 'm', deps: ['a'], extra: 'level: planning' }];
 
+/** A command's edit of b waiting on coordinator/status, #1 (a) in a car with `checks`, #2 (c) ready. */
+const waitingEditWithCar = (checks: { name: string; outcome: 'success' | 'pending' | 'failure' }[]) => ({
+  tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+  pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' as const }] },
+  pulls: [pull(1, 'a', { checks: green }), pull(2, 'c', { checks: green })],
+  staging: {
+    sha: sha('s'),
+    batch: { baseSha: BASE_SHA, entries: [{ number: 1, taskId: 'a', headSha: sha('1') }] },
+    committedAtMs: Date.parse('2026-06-02T11:30:00Z'),
+    checks,
+    ownChecks: {},
+  },
+});
+
 describe('planReconcile under branch rules: which action', () => {
   it.each<[string, SnapshotInput, string]>([
     [
@@ -265,49 +279,22 @@ describe('planReconcile under branch rules: which action', () => {
     [
       'no checks required, a batch under test: the waiting edit rides with the next batch',
       {
-        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
-        pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
-        pulls: [pull(1, 'a', { checks: green }), pull(2, 'c', { checks: green })],
-        staging: {
-          sha: sha('s'),
-          batch: { baseSha: BASE_SHA, entries: [{ number: 1, taskId: 'a', headSha: sha('1') }] },
-          committedAtMs: Date.parse('2026-06-02T11:30:00Z'),
-          checks: [],
-          ownChecks: {},
-        },
+        ...waitingEditWithCar([]),
       },
       'start-batch [#2] edits [c=completed] status p',
     ],
     [
       "no checks required, the last car promoted while a command's edit waits: no follow-on batch, so the edit lands on its own next",
       {
-        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
-        pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
-        pulls: [pull(1, 'a', { checks: green }), pull(2, 'c', { checks: green })],
-        staging: {
-          sha: sha('s'),
-          batch: { baseSha: BASE_SHA, entries: [{ number: 1, taskId: 'a', headSha: sha('1') }] },
-          committedAtMs: Date.parse('2026-06-02T11:30:00Z'),
-          checks: [{ name: 'ci', outcome: 'success' }],
-          ownChecks: {},
-        },
+        ...waitingEditWithCar([{ name: 'ci', outcome: 'success' }]),
       },
       'promote [#1]',
     ],
     [
       "checks required, the last car promoted while a command's edit waits: it rides with the follow-on batch",
       {
-        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+        ...waitingEditWithCar([{ name: 'ci', outcome: 'success' }]),
         rules: classic({ requiredChecks: [{ context: 'ci', appId: null }] }),
-        pendingStatus: { sha: sha('p'), edits: [{ taskId: 'b', status: 'blocked' }] },
-        pulls: [pull(1, 'a', { checks: green }), pull(2, 'c', { checks: green })],
-        staging: {
-          sha: sha('s'),
-          batch: { baseSha: BASE_SHA, entries: [{ number: 1, taskId: 'a', headSha: sha('1') }] },
-          committedAtMs: Date.parse('2026-06-02T11:30:00Z'),
-          checks: [{ name: 'ci', outcome: 'success' }],
-          ownChecks: {},
-        },
       },
       'promote [#1] then start-batch [#2] edits [c=completed] status p',
     ],

@@ -77,6 +77,32 @@ const CAR0 = sha('c');
 const CAR1 = sha('d');
 const CAR2 = sha('e');
 
+/**
+ * Aggregates over a car: m depends on a, n on a and b; the car (#1, task a, with `checks`) completed
+ * a and m in its status commit; #2 (task b) is ready.
+ */
+function aggregatesOverCar(checks: StagingInput['checks']): SnapshotInput {
+  return {
+    tasks: [
+      { id: 'a' },
+      { id: 'b' },
+      { id: 'm', deps: ['a'], extra: 'level: planning' },
+      { id: 'n', deps: ['a', 'b'], extra: 'level: planning' },
+    ],
+    pulls: [ready(1), ready(2)],
+    staging: car('coordinator/staging', CAR0, BASE_SHA, [1], checks, {
+      batch: {
+        baseSha: BASE_SHA,
+        entries: [{ number: 1, taskId: 'a', headSha: sha('1') }],
+        edits: [
+          { taskId: 'a', status: 'completed' },
+          { taskId: 'm', status: 'completed' },
+        ],
+      },
+    }),
+  };
+}
+
 /** `start-batch coordinator/staging-2 on d #3 c, #4 d`, `fail-batch ...`, `wait: ...`. */
 function line(action: MergeAction | Wait): string {
   switch (action.kind) {
@@ -315,28 +341,7 @@ describe('speculation', () => {
   });
 
   it('a speculative status commit leaves out what the cars below it already did', () => {
-    const action = planReconcile(
-      snapshotOf({
-        tasks: [
-          { id: 'a' },
-          { id: 'b' },
-          { id: 'c' },
-          { id: 'm', deps: ['a'], extra: 'level: planning' },
-          { id: 'n', deps: ['a', 'b'], extra: 'level: planning' },
-        ],
-        pulls: [ready(1), ready(2)],
-        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], pending, {
-          batch: {
-            baseSha: BASE_SHA,
-            entries: [{ number: 1, taskId: 'a', headSha: sha('1') }],
-            edits: [
-              { taskId: 'a', status: 'completed' },
-              { taskId: 'm', status: 'completed' },
-            ],
-          },
-        }),
-      }),
-    ).action;
+    const action = planReconcile(snapshotOf(aggregatesOverCar(pending))).action;
     // b completes here, and with a (below) that completes n; m was completed below.
     expect(action).toMatchObject({ kind: 'start-batch', baseSha: CAR0, onBase: false });
     expect(action.kind === 'start-batch' && action.statusEdits.map((e) => e.taskId)).toEqual(['b', 'n']);
@@ -411,27 +416,7 @@ describe("a promotion's follow-on: the batch the next reconcile would start, sta
   });
 
   it('the follow-on counts the promoted car’s status edits as done', () => {
-    const action = planReconcile(
-      snapshotOf({
-        tasks: [
-          { id: 'a' },
-          { id: 'b' },
-          { id: 'm', deps: ['a'], extra: 'level: planning' },
-          { id: 'n', deps: ['a', 'b'], extra: 'level: planning' },
-        ],
-        pulls: [ready(1), ready(2)],
-        staging: car('coordinator/staging', CAR0, BASE_SHA, [1], green, {
-          batch: {
-            baseSha: BASE_SHA,
-            entries: [{ number: 1, taskId: 'a', headSha: sha('1') }],
-            edits: [
-              { taskId: 'a', status: 'completed' },
-              { taskId: 'm', status: 'completed' },
-            ],
-          },
-        }),
-      }),
-    ).action;
+    const action = planReconcile(snapshotOf(aggregatesOverCar(green))).action;
     expect(action.kind === 'promote' && action.then).toMatchObject({ baseSha: CAR0, onBase: true });
     // b completes here, and with a (promoted) that completes n; m was completed by the promoted car.
     expect(action.kind === 'promote' && action.then?.statusEdits.map((e) => e.taskId)).toEqual(['b', 'n']);
