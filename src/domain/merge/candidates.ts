@@ -12,8 +12,10 @@
  * say later. A head whose `Merge queue` run says it merged is never complete again.
  *
  * Candidates merge in this order: lowest generation first; among equals, PRs whose changed files do
- * not overlap any other candidate's first; then higher task priority; then the oldest PR; then the
- * lowest number.
+ * not overlap any other candidate's first; then higher task priority; then the longer tail (the
+ * task's longest chain of dependents, `generations.ts`: critical path first, as list scheduling
+ * does, so when two PRs edit one file the one more work waits on goes in and the other is the one
+ * that may have to merge the base again); then the oldest PR; then the lowest number.
  */
 import type { RepoConfig } from '../../config/repo-config.js';
 import { priorityFromLabels } from '../commands/labels.js';
@@ -85,6 +87,8 @@ export interface Candidate {
   readonly taskId: string;
   readonly generation: number;
   readonly priority: number;
+  /** Tasks on the longest chain of dependents starting at the task, itself included. */
+  readonly tail: number;
 }
 
 /** A ready PR as the merge order sees it: its task's generation, and its priority (labels win over the task file). */
@@ -94,6 +98,7 @@ export function candidateOf(loaded: LoadedGraph, pull: PullState, taskId: string
     taskId,
     generation: loaded.generations.generationOf.get(taskId) ?? Number.MAX_SAFE_INTEGER,
     priority: priorityFromLabels(pull.labels) ?? loaded.graph.tasks.get(taskId)?.priority ?? 0,
+    tail: loaded.generations.tailOf.get(taskId) ?? 0,
   };
 }
 
@@ -124,6 +129,7 @@ export function orderCandidates<T extends Candidate>(candidates: readonly T[]): 
       a.generation - b.generation ||
       Number(overlaps(a)) - Number(overlaps(b)) ||
       b.priority - a.priority ||
+      b.tail - a.tail ||
       compareStrings(a.pull.createdAt, b.pull.createdAt) ||
       a.pull.number - b.pull.number,
   );

@@ -61,7 +61,8 @@
  *      the same edits: they wait for the next batch of PRs, and `merge.blocked` says why);
  *    - the rules refuse the app's pushes -> nothing; the `Task graph` check names the settings.
  * 4. A free staging branch and candidates not in a car (a `coordinator: priority <p>` label
- *    overrides the task's priority) -> staging: start a batch (`form-batch.ts`: merge order, at
+ *    overrides the task's priority) -> staging: start a batch (`form-batch.ts`: merge order
+ *    (`candidates.ts`: generation, files that overlap no other first, priority, critical path), at
  *    most `merge.batch_size` and every member's limit, no two PRs changing one file, nothing that
  *    changes a file a car under test changes; a PR that conflicted with a car but merges cleanly
  *    onto the base alone is held back while that car is in the train, then goes first) on top of
@@ -716,7 +717,7 @@ function withPosition(verdict: OrderVerdict, at: { position: number } | undefine
   return {
     ...verdict,
     title: `Ready: position ${at.position} in the merge queue`,
-    summary: `${verdict.summary}\n\nPosition ${at.position} among the complete PRs, in merge order: lowest generation first, then PRs whose files overlap no other, then priority, then the oldest. The dashboard issue shows the whole queue.`,
+    summary: `${verdict.summary}\n\nPosition ${at.position} among the complete PRs, in merge order: lowest generation first, then PRs whose files overlap no other, then priority, then the longest chain of dependent tasks, then the oldest. The dashboard issue shows the whole queue.`,
   };
 }
 

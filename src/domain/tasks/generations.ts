@@ -2,7 +2,10 @@
  * Generations (Kahn levels) and the critical path of a task graph, ignoring status.
  * Generation 1 holds tasks with no dependencies; a task's generation is one more than the highest
  * generation among its dependencies, which is also the length (in tasks) of the longest dependency
- * chain ending at it. Tasks on or behind a cycle get no generation.
+ * chain ending at it. Its *tail* is the mirror image: the length (in tasks) of the longest chain of
+ * dependents starting at it, itself included (list scheduling's "bottom level"; a task on the
+ * critical path has generation + tail - 1 equal to the path's length). Tasks on or behind a cycle
+ * get neither.
  */
 import { compareStrings, isSorted, type TaskGraph } from './graph.js';
 
@@ -11,6 +14,8 @@ export interface Generations {
   readonly generations: readonly (readonly string[])[];
   /** 1-based generation of every task that has one. */
   readonly generationOf: ReadonlyMap<string, number>;
+  /** Tasks on the longest chain of dependents starting at each task that has a generation, itself included. */
+  readonly tailOf: ReadonlyMap<string, number>;
   /** Tasks on a cycle or depending (transitively) on one: they have no generation. Sorted. */
   readonly unresolved: readonly string[];
 }
@@ -42,7 +47,16 @@ export function computeGenerations(graph: TaskGraph): Generations {
     frontier = next;
   }
   const unresolved = graph.ids.filter((id) => !generationOf.has(id));
-  return { generations, generationOf, unresolved };
+  // Last generation first: every dependent of a task sits in a later generation.
+  const tailOf = new Map<string, number>();
+  for (let level = generations.length - 1; level >= 0; level--)
+    for (const id of generations[level] as string[]) {
+      let longest = 0;
+      for (const dependent of graph.dependents.get(id) ?? [])
+        longest = Math.max(longest, tailOf.get(dependent) ?? 0);
+      tailOf.set(id, longest + 1);
+    }
+  return { generations, generationOf, tailOf, unresolved };
 }
 
 /**

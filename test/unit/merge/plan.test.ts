@@ -293,6 +293,33 @@ describe('planReconcile: merge order of several ready PRs', () => {
       'start-batch #2 b, #1 a',
     ],
     [
+      'then the task with the longer chain of dependents (critical path first)',
+      {
+        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c', deps: ['b'] }, { id: 'd', deps: ['c'] }],
+        pulls: [pull(1, 'a', { checks: green }), pull(2, 'b', { checks: green })],
+      },
+      'start-batch #2 b, #1 a',
+    ],
+    [
+      'of two PRs that change one file, the one more work waits on goes in; the other waits',
+      {
+        tasks: [{ id: 'a' }, { id: 'b' }, { id: 'c', deps: ['b'] }],
+        pulls: [
+          pull(1, 'a', { checks: green, changedFiles: ['CHANGELOG.md'] }),
+          pull(2, 'b', { checks: green, changedFiles: ['CHANGELOG.md'] }),
+        ],
+      },
+      'start-batch #2 b',
+    ],
+    [
+      'priority outranks the critical path',
+      {
+        tasks: [{ id: 'a', extra: 'priority: high' }, { id: 'b' }, { id: 'c', deps: ['b'] }],
+        pulls: [pull(1, 'a', { checks: green }), pull(2, 'b', { checks: green })],
+      },
+      'start-batch #1 a, #2 b',
+    ],
+    [
       'then the oldest PR',
       {
         tasks: [{ id: 'a' }, { id: 'b' }],

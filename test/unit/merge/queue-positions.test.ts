@@ -19,7 +19,7 @@ const tasks = [
 describe('Merge order positions', () => {
   it.each([
     [
-      'by generation, then files that overlap no other PR, then priority, then age',
+      'by generation, then files that overlap no other PR, then priority, then the critical path, then age',
       [
         pull(3, 'c', { checks: green, changedFiles: ['src/shared.ts'], createdAt: '2026-06-02T10:00:00Z' }),
         pull(4, 'b', { checks: green, changedFiles: ['src/b.ts'], createdAt: '2026-06-02T11:00:00Z' }),
@@ -29,6 +29,17 @@ describe('Merge order positions', () => {
         4: 'Ready: position 1 in the merge queue',
         5: 'Ready: position 2 in the merge queue',
         3: 'Ready: position 3 in the merge queue',
+      },
+    ],
+    [
+      'among PRs that overlap, the longer chain of dependents before the older PR',
+      [
+        pull(3, 'c', { checks: green, changedFiles: ['src/shared.ts'], createdAt: '2026-06-02T09:00:00Z' }),
+        pull(5, 'a', { checks: green, changedFiles: ['src/shared.ts'], createdAt: '2026-06-02T10:00:00Z' }),
+      ],
+      {
+        5: 'Ready: position 1 in the merge queue',
+        3: 'Ready: position 2 in the merge queue',
       },
     ],
     [

@@ -67,6 +67,31 @@ describe('computeGenerations', () => {
   });
 });
 
+describe('computeGenerations: tails', () => {
+  it.each<[string, TaskSpec[], Record<string, number>]>([
+    ['single task', [{ id: 'a' }], { a: 1 }],
+    ['chain', [{ id: 'c', deps: ['b'] }, { id: 'b', deps: ['a'] }, { id: 'a' }], { a: 3, b: 2, c: 1 }],
+    ['diamond', diamond, { a: 3, b: 2, c: 2, d: 1 }],
+    [
+      'the longest chain of dependents counts, not the first one found',
+      [{ id: 'a' }, { id: 'b', deps: ['a'] }, { id: 'c', deps: ['a'] }, { id: 'd', deps: ['c'] }],
+      { a: 3, b: 1, c: 2, d: 1 },
+    ],
+    [
+      'a task with a short generation can sit on a long tail',
+      [{ id: 'x' }, { id: 'y' }, { id: 'z', deps: ['y'] }, { id: 'w', deps: ['z'] }],
+      { x: 1, y: 3, z: 2, w: 1 },
+    ],
+    [
+      'tasks on a cycle and behind it have none',
+      [{ id: 'a', deps: ['b'] }, { id: 'b', deps: ['a'] }, { id: 'c', deps: ['a'] }, { id: 'd' }],
+      { d: 1 },
+    ],
+  ])('%s', (_intent, specs, tails) => {
+    expect(Object.fromEntries(computeGenerations(graphOf(...specs).graph).tailOf)).toEqual(tails);
+  });
+});
+
 describe('criticalPath', () => {
   it.each<[string, TaskSpec[], string[]]>([
     ['empty graph', [], []],
