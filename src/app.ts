@@ -176,7 +176,7 @@ export function coordinatorApp(
       maxConcurrent: options.scheduling?.maxConcurrent ?? 4,
       budget,
       log: app.log,
-      reconcile: async (target, lease) => {
+      reconcile: async (target, lease, superseded) => {
         const key = keyOf(target);
         const started = performance.now();
         const seconds = () => (performance.now() - started) / 1000;
@@ -184,7 +184,7 @@ export function coordinatorApp(
         try {
           const octokit = await client(target.installationId, lease, key);
           result = await reconcileRepo(
-            deps,
+            { ...deps, superseded },
             octokit,
             { owner: target.owner, repo: target.repo },
             lease.fence(),
@@ -195,7 +195,7 @@ export function coordinatorApp(
         }
         const action = result.plan?.action;
         options.metrics?.reconcile({
-          outcome: result.sideEffectsFailed ? 'partial' : 'ok',
+          outcome: result.sideEffectsFailed ? 'partial' : result.yielded ? 'yielded' : 'ok',
           seconds: seconds(),
           action:
             action && result.actionTookEffect
@@ -206,7 +206,12 @@ export function coordinatorApp(
             : {}),
         });
         app.log.info({ repo: key, action: action?.kind ?? 'none' }, result.outcome);
-        return { again: result.reconcileAgain, retry: !!result.sideEffectsFailed, active: result.active };
+        return {
+          again: result.reconcileAgain,
+          retry: !!result.sideEffectsFailed,
+          active: result.active,
+          ...(result.yielded ? { yielded: true } : {}),
+        };
       },
       retryDelayMs: (error, attempt) => {
         const kind = classifyGitHubError(error);

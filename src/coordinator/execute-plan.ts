@@ -44,6 +44,11 @@ export interface ExecuteInput {
    * base's history ("No commits between main and feat/x") is not asked again until it moves.
    */
   readonly refusedDrafts?: SettledSet;
+  /**
+   * Whether a newer event arrived and the reconcile may yield to it (the scheduler's
+   * `Superseded`): asked after the action, it leaves the derived writes to the next reconcile.
+   */
+  readonly superseded?: () => boolean;
 }
 
 /** What executing did: a line for the log, and whether the repo should be reconciled again now. */
@@ -64,6 +69,8 @@ export interface ExecuteResult {
    * owed comments, the dashboard) were left to the next reconcile, which derives them again.
    */
   readonly deferred?: boolean;
+  /** The derived writes were left because a newer event arrived (`superseded`), not by the action. */
+  readonly yielded?: boolean;
 }
 
 /**
@@ -109,6 +116,14 @@ export async function executePlan(
       action.kind === 'wait'
         ? { outcome: `wait: ${action.reason}`, reconcileAgain: false }
         : await runAction(input, action);
+    // A newer event arrived: the next reconcile, at once, derives the rest from fresher state.
+    if (!defers(result) && input.superseded?.())
+      result = {
+        ...result,
+        outcome: `${result.outcome}; yielded to a newer event`,
+        reconcileAgain: true,
+        yielded: true,
+      };
   } finally {
     if (!result || !defers(result)) {
       for (const run of input.plan.checkRuns.filter((r) => !first(r))) await write(run);
@@ -131,7 +146,7 @@ export async function executePlan(
 
 /** Whether an action's result leaves the derived writes to the next reconcile (see `deferred`). */
 function defers(result: ExecuteResult): boolean {
-  return result.reconcileAgain && result.actionTookEffect !== false;
+  return result.yielded === true || (result.reconcileAgain && result.actionTookEffect !== false);
 }
 
 /**

@@ -51,6 +51,13 @@ export interface ReconcileDeps {
   readonly notifier: Notifier | null;
   /** The event journal: which events were announced already (task-ready dispatches go out once). */
   readonly journal?: Pick<OutboxStore, 'unannounced' | 'events'> & Partial<Pick<OutboxStore, 'recordEvent'>>;
+  /**
+   * Whether a newer event for this repository arrived since this reconcile began and it may yield
+   * to it (the scheduler's `Superseded`; absent: never). Asked once the plan is made (a `wait` or a
+   * `start-batch` is then planned again at once, from fresher state) and after the action (the
+   * derived writes are left to the next reconcile).
+   */
+  readonly superseded?: () => boolean;
 }
 
 export interface ReconcileResult {
@@ -66,6 +73,8 @@ export interface ReconcileResult {
   readonly actionTookEffect?: boolean;
   /** A batch staged by this reconcile (its own `start-batch`, or a promotion's `then`): its PRs. */
   readonly staged?: number;
+  /** The reconcile yielded to a newer event (`superseded`): it is run again at once. */
+  readonly yielded?: boolean;
 }
 
 /**
@@ -141,6 +150,17 @@ async function reconcileWith(
     deps.log.info({ repo: `${repo.owner}/${repo.repo}`, plan }, 'dry run: plan not executed');
     return { plan, outcome: `dry run: ${plan.action.kind}`, reconcileAgain: false, active };
   }
+  // A newer event arrived while this snapshot was read (an agent's push is followed by its PR a
+  // moment later): waiting, or starting a batch without the PR that just opened, is planned again
+  // from fresher state at once. A promotion and the other actions go ahead (their CI is done).
+  if ((plan.action.kind === 'wait' || plan.action.kind === 'start-batch') && deps.superseded?.())
+    return {
+      plan,
+      outcome: `yielded to a newer event before ${plan.action.kind}`,
+      reconcileAgain: true,
+      active,
+      yielded: true,
+    };
   // Facts true whatever happens next are announced before the action, so a failed write or a crash
   // during it cannot lose them; each is announced once by its key (the journal de-duplicates).
   const publish = async (events: readonly CoordinatorEvent[]) => {
@@ -172,7 +192,15 @@ async function reconcileWith(
   // graph.completed waits for the after-action review on the dashboard (below).
   const reviewed = (e: CoordinatorEvent) => e.type === 'graph.completed';
   await publish(plan.events.filter((e) => !undelivered.has(e.key) && !reviewed(e)));
-  const result = await executePlan({ octokit, repo, read, plan, log: deps.log, refusedDrafts: deps.settled });
+  const result = await executePlan({
+    octokit,
+    repo,
+    read,
+    plan,
+    log: deps.log,
+    refusedDrafts: deps.settled,
+    ...(deps.superseded ? { superseded: deps.superseded } : {}),
+  });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
   // The dashboard (the state this reconcile read) is written after the action, so its edit (a
   // throttled write, about 1 s apart on GitHub) never delays a merge; the review goes out before
@@ -223,6 +251,7 @@ async function reconcileWith(
     active,
     actionTookEffect: plan.action.kind !== 'wait' && result.actionTookEffect !== false,
     ...(result.staged !== undefined ? { staged: result.staged } : {}),
+    ...(result.yielded ? { yielded: true } : {}),
     ...(failed.length > 0 ? { sideEffectsFailed: failed } : {}),
   };
 }

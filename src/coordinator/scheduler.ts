@@ -18,6 +18,12 @@
  *   resets (`RateBudget`).
  * - A failed reconcile is retried with backoff through the dirty mark's due time (transient
  *   errors, failed side effects); other errors wait for the next webhook or resync.
+ * - A reconcile may **yield** to a newer event: when a poke or a command for the repository
+ *   reached this replica after the reconcile began, its snapshot is already stale, so it may stop
+ *   before a `wait` or a `start-batch` (the next reconcile plans from fresher state, and a PR that
+ *   opened meanwhile joins the batch), or leave its derived writes (checks, dashboard) to the next
+ *   reconcile. At most `MAX_CONSECUTIVE_YIELDS` reconciles in a row yield, so a stream of events
+ *   delays those writes by that many reconciles at most.
  */
 import type { DirtyRepo, Fence, Lease, ReplicaStore } from '../adapters/store/outbox-store.js';
 import { LeaseLostError } from '../adapters/store/outbox-store.js';
@@ -35,8 +41,10 @@ export interface HeldLease {
 
 /** What one reconcile asks of the scheduler. */
 export interface RunOutcome {
-  /** Reconcile again right away (an action changed state). */
+  /** Reconcile again right away (an action changed state, or the reconcile yielded). */
   readonly again: boolean;
+  /** The reconcile yielded to a newer event (see `Superseded`): it counts toward the limit. */
+  readonly yielded?: boolean;
   /** A side effect failed: run again after a backoff. */
   readonly retry: boolean;
   /** The repository has open task PRs or a batch: the resync keeps visiting it. */
@@ -56,7 +64,7 @@ export interface SchedulerOptions {
   /** Repositories this replica works on at once. */
   readonly maxConcurrent: number;
   readonly budget?: RateBudget;
-  readonly reconcile: (target: Target, lease: HeldLease) => Promise<RunOutcome>;
+  readonly reconcile: (target: Target, lease: HeldLease, superseded: Superseded) => Promise<RunOutcome>;
   /**
    * Classifies a failed reconcile. @returns the retry delay in ms for a transient error, null to
    * wait for the next webhook or resync.
@@ -71,6 +79,15 @@ export interface SchedulerOptions {
 
 type Work = (lease: HeldLease) => Promise<void>;
 
+/**
+ * Whether a newer event (a poke or a command received by this replica) arrived since the reconcile
+ * began, and the reconcile may still yield to it (fewer than `MAX_CONSECUTIVE_YIELDS` in a row).
+ */
+export type Superseded = () => boolean;
+
+/** Reconciles in a row that may yield to newer events before one must finish its writes. */
+export const MAX_CONSECUTIVE_YIELDS = 2;
+
 export class Scheduler {
   readonly #o: SchedulerOptions;
   readonly #running = new Map<string, Promise<void>>();
@@ -78,6 +95,10 @@ export class Scheduler {
   readonly #installations = new Map<string, number>();
   /** Repositories whose lease another replica held at our last try: not tried again before then. */
   readonly #busyUntil = new Map<string, number>();
+  /** Pokes and commands received per repository (a reconcile compares it with its start). */
+  readonly #events = new Map<string, number>();
+  /** Reconciles in a row that yielded, per repository. */
+  readonly #yields = new Map<string, number>();
   #closed = false;
   #kicking: Promise<void> | null = null;
   #kickAgain = false;
@@ -102,6 +123,7 @@ export class Scheduler {
   async poke(target: Target): Promise<void> {
     const key = keyOf(target);
     this.#installations.set(key, target.installationId);
+    this.#events.set(key, (this.#events.get(key) ?? 0) + 1);
     await this.#o.store.markDirty(key, target.installationId, this.#o.now());
     await this.#kick();
   }
@@ -110,6 +132,7 @@ export class Scheduler {
   async command(target: Target, work: Work): Promise<void> {
     const key = keyOf(target);
     this.#installations.set(key, target.installationId);
+    this.#events.set(key, (this.#events.get(key) ?? 0) + 1);
     const queue = this.#commands.get(key);
     if (queue) queue.push(work);
     else this.#commands.set(key, [work]);
@@ -244,8 +267,13 @@ export class Scheduler {
     const [owner, repo] = splitKey(key);
     const target: Target = { owner, repo, installationId: mark.installationId };
     this.reconciles++;
+    const seen = this.#events.get(key) ?? 0;
+    const mayYield = (this.#yields.get(key) ?? 0) < MAX_CONSECUTIVE_YIELDS;
+    const superseded: Superseded = () => mayYield && (this.#events.get(key) ?? 0) > seen;
     try {
-      const outcome = await this.#o.reconcile(target, lease);
+      const outcome = await this.#o.reconcile(target, lease, superseded);
+      if (outcome.yielded) this.#yields.set(key, (this.#yields.get(key) ?? 0) + 1);
+      else this.#yields.delete(key);
       await store.setActive(key, mark.installationId, outcome.active, now());
       if (outcome.retry && !outcome.again) {
         await store.deferDirty(key, now() + backoffMs(mark.attempts + 1, this.#o.random(), 0));

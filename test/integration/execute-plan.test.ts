@@ -279,8 +279,9 @@ describe('executePlan', () => {
     annotations: [],
     existingId: null,
   };
-  const withDerived = (action: MergeAction) =>
+  const withDerived = (action: MergeAction, superseded?: () => boolean) =>
     executePlan({
+      ...(superseded ? { superseded } : {}),
       octokit: octokit(),
       repo,
       read: read(),
@@ -315,6 +316,20 @@ describe('executePlan', () => {
       outcome: 'wait: nothing',
       reconcileAgain: false,
     });
+  });
+
+  it('a reconcile with nothing to do that a newer event superseded leaves them to the next one (at once)', async () => {
+    let asked = 0;
+    const superseded = () => ++asked > 0;
+    expect(
+      await withDerived({ kind: 'wait', reason: 'nothing' } as unknown as MergeAction, superseded),
+    ).toEqual({
+      outcome: 'wait: nothing; yielded to a newer event',
+      reconcileAgain: true,
+      yielded: true,
+      deferred: true,
+    });
+    expect(asked).toBe(1);
   });
 
   it('so does an action that lost its race', async () => {

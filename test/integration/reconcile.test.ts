@@ -227,6 +227,89 @@ describe('a ready task PR', () => {
   });
 });
 
+describe('a newer event during a reconcile', () => {
+  strictNock();
+
+  it('makes a reconcile that would start a batch yield before writing anything; the next one stages it', async () => {
+    const app = await testApp();
+    const pullA = {
+      number: 7,
+      title: 'Implement A',
+      body: 'Does A.',
+      draft: false,
+      labels: [],
+      created_at: '2026-06-02T10:00:00Z',
+      html_url: 'https://github.com/acme/widgets/pull/7',
+      head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
+    };
+    const written: string[] = [];
+    const record = (label: string) => (body: { name?: string }) => {
+      written.push(body.name ? `${label} ${body.name}` : label);
+      return true;
+    };
+    // The first reconcile: while it lists the open PRs, another webhook pokes the repository (an
+    // agent's push is followed by its PR a moment later). It plans a batch, then yields.
+    const api = mockPullReads(mockSnapshotReads(nock(API), { pulls: [pullA] }), pullA, () => []);
+    let poked = false;
+    api.on('request', (req: { path: string }) => {
+      if (poked || !req.path.includes('/pulls?state=open')) return;
+      poked = true;
+      void app.handle.poke({ owner: repo.owner, repo: repo.repo, installationId: INSTALLATION_ID });
+    });
+    // The second reads again (the PR's files are cached by head) and stages the batch.
+    mockPullReads(mockSnapshotReads(api, { pulls: [pullA], warm: true }), pullA, () => [], {
+      filesCached: true,
+    })
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, record('reset build'))
+      .reply(422, { message: 'Reference does not exist' })
+      .post(`${R}/git/refs`, record('create build'))
+      .reply(201, { ref: 'refs/heads/coordinator/build', object: { sha: BASE } })
+      .post(`${R}/merges`, record('merge'))
+      .reply(201, { sha: MERGED, commit: { tree: { sha: 't'.repeat(40) } } })
+      .post(`${R}/git/trees`, record('tree'))
+      .reply(201, { sha: 'e'.repeat(40) })
+      .post(`${R}/git/commits`, record('commit'))
+      .reply(201, { sha: 'f'.repeat(40) })
+      .post(`${R}/git/refs`, record('create staging'))
+      .reply(201, { ref: 'refs/heads/coordinator/staging', object: { sha: 'f'.repeat(40) } })
+      .post(`${R}/check-runs`, record('check'))
+      .reply(201, { id: 22 });
+    // The third finds the batch under test and writes the derived checks.
+    const message = `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`;
+    mockPullReads(
+      mockSnapshotReads(api, { pulls: [pullA], staging: { sha: 'f'.repeat(40), message }, warm: true }),
+      pullA,
+      () => [],
+      { filesCached: true },
+    )
+      .post(`${R}/check-runs`, record('check'))
+      .reply(201, { id: 23 })
+      .post(`${R}/check-runs`, record('check'))
+      .reply(201, { id: 24 });
+
+    await app.probot.receive({
+      id: 'delivery-9',
+      name: 'pull_request',
+      payload: adapt(example('pull_request', 'ready_for_review')) as never,
+    });
+    await app.handle.idle();
+
+    expect(poked).toBe(true);
+    expect(written).toEqual([
+      'reset build',
+      'create build',
+      'merge',
+      'tree',
+      'commit',
+      'create staging',
+      'check Merge queue',
+      'check Task graph',
+      'check Merge order',
+    ]);
+    expect(app.specErrors).toEqual([]);
+  });
+});
+
 describe('a task branch pushed without a PR', () => {
   strictNock();
 

@@ -9,8 +9,11 @@ import type { OutboxStats } from '../store/outbox-store.js';
 
 /** What one reconcile did, as the metrics see it. */
 export interface ReconcileObservation {
-  /** `ok`, `partial` (a side effect failed and is retried) or `error` (the reconcile threw). */
-  readonly outcome: 'ok' | 'partial' | 'error';
+  /**
+   * `ok`, `partial` (a side effect failed and is retried), `yielded` (a newer event arrived: run
+   * again at once, see the scheduler) or `error` (the reconcile threw).
+   */
+  readonly outcome: 'ok' | 'partial' | 'yielded' | 'error';
   readonly seconds: number;
   /** The action that took effect, if any (`promote`, `merge-pull`, `fail-batch`, `start-batch`, …). */
   readonly action?: { readonly kind: string; readonly pulls: number } | undefined;
@@ -22,7 +25,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #reconciles = new Counter({
     name: 'coordinator_reconciles_total',
-    help: 'Reconciles by outcome: ok, partial (a side effect failed and will be retried), error.',
+    help: 'Reconciles by outcome: ok, partial (a side effect failed and will be retried), yielded (to a newer event), error.',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -10,6 +10,7 @@ import { SqlStore } from '../../../src/adapters/store/sql-store.js';
 import { RateBudget } from '../../../src/coordinator/rate-budget.js';
 import {
   type HeldLease,
+  MAX_CONSECUTIVE_YIELDS,
   type RunOutcome,
   Scheduler,
   type SchedulerOptions,
@@ -220,6 +221,46 @@ describe('Scheduler', () => {
     expect((mark?.dueAt ?? 0) - Date.now()).toBeGreaterThan(50_000);
     // Still visited by the resync while it fails.
     expect(await store.activeRepos()).toEqual([{ repo: 'acme/r1', installationId: 1 }]);
+  });
+});
+
+describe('Scheduler: yielding to a newer event', () => {
+  it('a reconcile is superseded by a poke or a command that arrives after it began, not by one before', async () => {
+    const store = await memory();
+    const seen: { before: boolean; after: boolean }[] = [];
+    let s: Scheduler | null = null;
+    s = scheduler(store, async (t, _lease, superseded) => {
+      const before = superseded();
+      if (seen.length === 0) await s?.poke(t);
+      else if (seen.length === 1) await s?.command(t, async () => {});
+      seen.push({ before, after: superseded() });
+      return ok;
+    });
+    await s.poke(target(1));
+    await s.idle();
+    // 1st: the poke that started it is not newer; the one made during it is. 2nd (run for that
+    // poke): a command arrives during it (and runs after it; a command pokes when it must).
+    expect(seen).toEqual([
+      { before: false, after: true },
+      { before: false, after: true },
+    ]);
+  });
+
+  it(`at most ${MAX_CONSECUTIVE_YIELDS} reconciles in a row may yield; then one must finish, and the count starts again`, async () => {
+    const store = await memory();
+    const verdicts: boolean[] = [];
+    let s: Scheduler | null = null;
+    s = scheduler(store, async (t, _lease, superseded) => {
+      // A stream of events: every reconcile sees a newer one, and yields whenever it may.
+      if (verdicts.length < 7) await s?.poke(t);
+      const yielded = superseded();
+      verdicts.push(yielded);
+      return { ...ok, again: yielded, yielded };
+    });
+    await s.poke(target(1));
+    await s.idle();
+    expect(verdicts).toEqual([true, true, false, true, true, false, true, false]);
+    expect(await store.dirtyOf('acme/r1')).toBeNull();
   });
 });
 
