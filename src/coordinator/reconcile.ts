@@ -152,8 +152,14 @@ async function reconcileWith(
   }
   // A newer event arrived while this snapshot was read (an agent's push is followed by its PR a
   // moment later): waiting, or starting a batch without the PR that just opened, is planned again
-  // from fresher state at once. A promotion and the other actions go ahead (their CI is done).
-  if ((plan.action.kind === 'wait' || plan.action.kind === 'start-batch') && deps.superseded?.())
+  // from fresher state at once. A promotion and the other actions go ahead (their CI is done), and
+  // so does a first sight that scanned for adoption (the scan is recorded at the end, and a yield
+  // would make the next reconcile scan the history again).
+  if (
+    (plan.action.kind === 'wait' || plan.action.kind === 'start-batch') &&
+    adoption === null &&
+    deps.superseded?.()
+  )
     return {
       plan,
       outcome: `yielded to a newer event before ${plan.action.kind}`,

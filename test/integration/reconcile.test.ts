@@ -308,6 +308,99 @@ describe('a newer event during a reconcile', () => {
     ]);
     expect(app.specErrors).toEqual([]);
   });
+
+  it('never makes a first sight yield: the adoption scan runs once, and that reconcile stages the batch', async () => {
+    const app = await testApp({ adoptOnFirstSight: true });
+    const pullA = {
+      number: 7,
+      title: 'Implement A',
+      body: 'Does A.',
+      draft: false,
+      labels: [],
+      created_at: '2026-06-02T10:00:00Z',
+      html_url: 'https://github.com/acme/widgets/pull/7',
+      head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
+    };
+    const written: string[] = [];
+    const record = (label: string) => (body: { name?: string }) => {
+      written.push(body.name ? `${label} ${body.name}` : label);
+      return true;
+    };
+    const api = mockPullReads(mockSnapshotReads(nock(API), { pulls: [pullA] }), pullA, () => []);
+    let poked = false;
+    api.on('request', (req: { path: string }) => {
+      if (poked || !req.path.includes('/pulls?state=open')) return;
+      poked = true;
+      void app.handle.poke({ owner: repo.owner, repo: repo.repo, installationId: INSTALLATION_ID });
+    });
+    // The adoption scan, once (its history, branches, config and earlier adoption PRs): nothing to
+    // adopt. A second scan would find none of these answers.
+    api
+      .get(`${R}/pulls`)
+      .query({ state: 'closed', base: 'main', per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/contents/.github%2Fcoordinator.yml`)
+      .query({ ref: BASE })
+      .reply(200, {
+        type: 'file',
+        path: '.github/coordinator.yml',
+        sha: 'c'.repeat(40),
+        content: '',
+        encoding: 'base64',
+      })
+      .get(`${R}/pulls`)
+      .query({ state: 'all', head: 'acme:coordinator/adopt', per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/git/matching-refs/heads%2Ffeat%2F`)
+      .query({ per_page: 100 })
+      .reply(200, [])
+      .get(`${R}/commits`)
+      .query({ sha: BASE, per_page: 100 })
+      .reply(200, [])
+      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, record('reset build'))
+      .reply(422, { message: 'Reference does not exist' })
+      .post(`${R}/git/refs`, record('create build'))
+      .reply(201, { ref: 'refs/heads/coordinator/build', object: { sha: BASE } })
+      .post(`${R}/merges`, record('merge'))
+      .reply(201, { sha: MERGED, commit: { tree: { sha: 't'.repeat(40) } } })
+      .post(`${R}/git/trees`, record('tree'))
+      .reply(201, { sha: 'e'.repeat(40) })
+      .post(`${R}/git/commits`, record('commit'))
+      .reply(201, { sha: 'f'.repeat(40) })
+      .post(`${R}/git/refs`, record('create staging'))
+      .reply(201, { ref: 'refs/heads/coordinator/staging', object: { sha: 'f'.repeat(40) } })
+      .post(`${R}/check-runs`, record('check'))
+      .reply(201, { id: 22 });
+    const message = `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`;
+    mockPullReads(
+      mockSnapshotReads(api, { pulls: [pullA], staging: { sha: 'f'.repeat(40), message }, warm: true }),
+      pullA,
+      () => [],
+      { filesCached: true },
+    )
+      .post(`${R}/check-runs`, record('check'))
+      .reply(201, { id: 23 })
+      .post(`${R}/check-runs`, record('check'))
+      .reply(201, { id: 24 });
+
+    await app.probot.receive({
+      id: 'delivery-10',
+      name: 'pull_request',
+      payload: adapt(example('pull_request', 'ready_for_review')) as never,
+    });
+    await app.handle.idle();
+
+    expect(poked).toBe(true);
+    expect(written.slice(0, 6)).toEqual([
+      'reset build',
+      'create build',
+      'merge',
+      'tree',
+      'commit',
+      'create staging',
+    ]);
+    expect(app.specErrors).toEqual([]);
+  });
 });
 
 describe('a task branch pushed without a PR', () => {
