@@ -229,37 +229,41 @@ describe('a ready task PR', () => {
 
 describe('a newer event during a reconcile', () => {
   strictNock();
-
-  it('makes a reconcile that would start a batch yield before writing anything; the next one stages it', async () => {
-    const app = await testApp();
-    const pullA = {
-      number: 7,
-      title: 'Implement A',
-      body: 'Does A.',
-      draft: false,
-      labels: [],
-      created_at: '2026-06-02T10:00:00Z',
-      html_url: 'https://github.com/acme/widgets/pull/7',
-      head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
-    };
+  const pullA = {
+    number: 7,
+    title: 'Implement A',
+    body: 'Does A.',
+    draft: false,
+    labels: [],
+    created_at: '2026-06-02T10:00:00Z',
+    html_url: 'https://github.com/acme/widgets/pull/7',
+    head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
+  };
+  type Recorder = (label: string) => (body: { name?: string }) => boolean;
+  // Every write the app makes, in order, as `label` (`check <name>` for check runs).
+  const recorder = () => {
     const written: string[] = [];
-    const record = (label: string) => (body: { name?: string }) => {
+    const record: Recorder = (label) => (body) => {
       written.push(body.name ? `${label} ${body.name}` : label);
       return true;
     };
-    // The first reconcile: while it lists the open PRs, another webhook pokes the repository (an
-    // agent's push is followed by its PR a moment later). It plans a batch, then yields.
+    return { written, record };
+  };
+  // The first reconcile's reads; while it lists the open PRs, another webhook pokes the repository
+  // (an agent's push is followed by its PR a moment later).
+  const firstReadsPoked = (app: Awaited<ReturnType<typeof testApp>>) => {
     const api = mockPullReads(mockSnapshotReads(nock(API), { pulls: [pullA] }), pullA, () => []);
-    let poked = false;
+    const state = { poked: false };
     api.on('request', (req: { path: string }) => {
-      if (poked || !req.path.includes('/pulls?state=open')) return;
-      poked = true;
+      if (state.poked || !req.path.includes('/pulls?state=open')) return;
+      state.poked = true;
       void app.handle.poke({ owner: repo.owner, repo: repo.repo, installationId: INSTALLATION_ID });
     });
-    // The second reads again (the PR's files are cached by head) and stages the batch.
-    mockPullReads(mockSnapshotReads(api, { pulls: [pullA], warm: true }), pullA, () => [], {
-      filesCached: true,
-    })
+    return { api, state };
+  };
+  // Staging #7 as a batch of one on the base.
+  const batchWrites = (api: nock.Scope, record: Recorder) =>
+    api
       .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, record('reset build'))
       .reply(422, { message: 'Reference does not exist' })
       .post(`${R}/git/refs`, record('create build'))
@@ -274,7 +278,8 @@ describe('a newer event during a reconcile', () => {
       .reply(201, { ref: 'refs/heads/coordinator/staging', object: { sha: 'f'.repeat(40) } })
       .post(`${R}/check-runs`, record('check'))
       .reply(201, { id: 22 });
-    // The third finds the batch under test and writes the derived checks.
+  // The reconcile after it finds the batch under test and writes the derived checks.
+  const underTest = (api: nock.Scope, record: Recorder) => {
     const message = `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`;
     mockPullReads(
       mockSnapshotReads(api, { pulls: [pullA], staging: { sha: 'f'.repeat(40), message }, warm: true }),
@@ -286,53 +291,52 @@ describe('a newer event during a reconcile', () => {
       .reply(201, { id: 23 })
       .post(`${R}/check-runs`, record('check'))
       .reply(201, { id: 24 });
-
+  };
+  const staged = [
+    'reset build',
+    'create build',
+    'merge',
+    'tree',
+    'commit',
+    'create staging',
+    'check Merge queue',
+    'check Task graph',
+    'check Merge order',
+  ];
+  const receiveReady = async (app: Awaited<ReturnType<typeof testApp>>, id: string) => {
     await app.probot.receive({
-      id: 'delivery-9',
+      id,
       name: 'pull_request',
       payload: adapt(example('pull_request', 'ready_for_review')) as never,
     });
     await app.handle.idle();
+  };
 
-    expect(poked).toBe(true);
-    expect(written).toEqual([
-      'reset build',
-      'create build',
-      'merge',
-      'tree',
-      'commit',
-      'create staging',
-      'check Merge queue',
-      'check Task graph',
-      'check Merge order',
-    ]);
+  it('makes a reconcile that would start a batch yield before writing anything; the next one stages it', async () => {
+    const app = await testApp();
+    const { written, record } = recorder();
+    // The first reconcile plans a batch, then yields; the second reads again (the PR's files are
+    // cached by head) and stages it.
+    const { api, state } = firstReadsPoked(app);
+    batchWrites(
+      mockPullReads(mockSnapshotReads(api, { pulls: [pullA], warm: true }), pullA, () => [], {
+        filesCached: true,
+      }),
+      record,
+    );
+    underTest(api, record);
+
+    await receiveReady(app, 'delivery-9');
+
+    expect(state.poked).toBe(true);
+    expect(written).toEqual(staged);
     expect(app.specErrors).toEqual([]);
   });
 
   it('never makes a first sight yield: the adoption scan runs once, and that reconcile stages the batch', async () => {
     const app = await testApp({ adoptOnFirstSight: true });
-    const pullA = {
-      number: 7,
-      title: 'Implement A',
-      body: 'Does A.',
-      draft: false,
-      labels: [],
-      created_at: '2026-06-02T10:00:00Z',
-      html_url: 'https://github.com/acme/widgets/pull/7',
-      head: { ref: 'feat/a', sha: HEAD, repo: { full_name: 'acme/widgets' } },
-    };
-    const written: string[] = [];
-    const record = (label: string) => (body: { name?: string }) => {
-      written.push(body.name ? `${label} ${body.name}` : label);
-      return true;
-    };
-    const api = mockPullReads(mockSnapshotReads(nock(API), { pulls: [pullA] }), pullA, () => []);
-    let poked = false;
-    api.on('request', (req: { path: string }) => {
-      if (poked || !req.path.includes('/pulls?state=open')) return;
-      poked = true;
-      void app.handle.poke({ owner: repo.owner, repo: repo.repo, installationId: INSTALLATION_ID });
-    });
+    const { written, record } = recorder();
+    const { api, state } = firstReadsPoked(app);
     // The adoption scan, once (its history, branches, config and earlier adoption PRs): nothing to
     // adopt. A second scan would find none of these answers.
     api
@@ -356,49 +360,14 @@ describe('a newer event during a reconcile', () => {
       .reply(200, [])
       .get(`${R}/commits`)
       .query({ sha: BASE, per_page: 100 })
-      .reply(200, [])
-      .patch(`${R}/git/refs/heads%2Fcoordinator%2Fbuild`, record('reset build'))
-      .reply(422, { message: 'Reference does not exist' })
-      .post(`${R}/git/refs`, record('create build'))
-      .reply(201, { ref: 'refs/heads/coordinator/build', object: { sha: BASE } })
-      .post(`${R}/merges`, record('merge'))
-      .reply(201, { sha: MERGED, commit: { tree: { sha: 't'.repeat(40) } } })
-      .post(`${R}/git/trees`, record('tree'))
-      .reply(201, { sha: 'e'.repeat(40) })
-      .post(`${R}/git/commits`, record('commit'))
-      .reply(201, { sha: 'f'.repeat(40) })
-      .post(`${R}/git/refs`, record('create staging'))
-      .reply(201, { ref: 'refs/heads/coordinator/staging', object: { sha: 'f'.repeat(40) } })
-      .post(`${R}/check-runs`, record('check'))
-      .reply(201, { id: 22 });
-    const message = `Complete task a\n\nCoordinator-Base: ${BASE}\nCoordinator-Pull: #7 ${HEAD} a\n`;
-    mockPullReads(
-      mockSnapshotReads(api, { pulls: [pullA], staging: { sha: 'f'.repeat(40), message }, warm: true }),
-      pullA,
-      () => [],
-      { filesCached: true },
-    )
-      .post(`${R}/check-runs`, record('check'))
-      .reply(201, { id: 23 })
-      .post(`${R}/check-runs`, record('check'))
-      .reply(201, { id: 24 });
+      .reply(200, []);
+    batchWrites(api, record);
+    underTest(api, record);
 
-    await app.probot.receive({
-      id: 'delivery-10',
-      name: 'pull_request',
-      payload: adapt(example('pull_request', 'ready_for_review')) as never,
-    });
-    await app.handle.idle();
+    await receiveReady(app, 'delivery-10');
 
-    expect(poked).toBe(true);
-    expect(written.slice(0, 6)).toEqual([
-      'reset build',
-      'create build',
-      'merge',
-      'tree',
-      'commit',
-      'create staging',
-    ]);
+    expect(state.poked).toBe(true);
+    expect(written).toEqual(staged);
     expect(app.specErrors).toEqual([]);
   });
 });
