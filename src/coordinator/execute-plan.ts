@@ -99,9 +99,12 @@ export async function executePlan(
   // action may write the same run, and must have the last word). `Merge order`, `Task graph` and
   // superseded runs are written after the action, so a merge never waits behind throttled writes
   // it does not need (about 1 s apart on GitHub); they are written even when the action throws.
+  // The runs on a PR head that a direct merge closes go first too: a merged PR is not planned
+  // again, so a `Merge order` run left for later would stay "waiting" on it for good.
   const prerequisite = action.kind === 'promote' ? action.stagingSha : null;
+  const closing = action.kind === 'merge-pull' ? action.entry.headSha : null;
   const first = (run: Plan['checkRuns'][number]) =>
-    run.headSha === prerequisite || run.name === CHECK_NAMES.queue;
+    run.headSha === prerequisite || run.headSha === closing || run.name === CHECK_NAMES.queue;
   const write = (run: Plan['checkRuns'][number]) =>
     sideEffect(`check ${run.name} on ${run.headSha.slice(0, 7)}`, () =>
       writeCheckRun(input.octokit, input.repo, run),

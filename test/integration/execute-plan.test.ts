@@ -304,6 +304,28 @@ describe('executePlan', () => {
     });
   });
 
+  it("a direct merge writes the merged head's Merge order run before the merge (a merged PR is not planned again)", async () => {
+    const order: string[] = [];
+    nock(API)
+      .post(`${R}/check-runs`, (b) => b.name === 'Merge order' && b.head_sha === sha('1'))
+      .reply(201, () => {
+        order.push('Merge order');
+        return { id: 5 };
+      })
+      .put(`${R}/pulls/1/merge`)
+      .reply(200, () => {
+        order.push('merge');
+        return { merged: true };
+      })
+      .delete(`${R}/git/refs/heads%2Ffeat%2Fa`)
+      .reply(204);
+    expect(await withDerived({ kind: 'merge-pull', entry, method: 'merge', reason: 'ready' })).toMatchObject({
+      reconcileAgain: true,
+      deferred: true,
+    });
+    expect(order).toEqual(['Merge order', 'merge']);
+  });
+
   it('a reconcile with nothing to do writes them', async () => {
     nock(API)
       .post(`${R}/check-runs`, (b) => b.name === 'Merge order' && b.head_sha === sha('1'))

@@ -174,8 +174,9 @@ export const HISTORY_DEPTH = 100;
 
 /**
  * PRs of the batches in the base's recent history (`GET .../commits?sha=<base>`, their messages'
- * trailers) whose follow-up is not known to be done, each with the app's `Merge queue` run on its
- * head. A run seen completed as "Merged" is remembered in `settled` and not read again.
+ * trailers) whose follow-up is not known to be done, each with the app's `Merge queue` and `Merge
+ * order` runs on its head. An entry whose `Merge queue` run is completed as "Merged" and whose
+ * `Merge order` run is not in progress is remembered in `settled` and not read again.
  */
 export async function readPromoted(input: {
   octokit: Octokit;
@@ -196,9 +197,16 @@ export async function readPromoted(input: {
     for (const entry of batch?.entries ?? []) {
       const key = `${repo.owner}/${repo.repo}#${entry.number}@${entry.headSha}`;
       if (input.settled.has(key)) continue;
-      const queueRun = (await ownChecks(input, entry.headSha))[CHECK_NAMES.queue] ?? null;
-      if (queueRun?.status === 'completed' && queueRun.conclusion === 'success') input.settled.add(key);
-      out.push({ entry, commitSha: commit.sha, queueRun });
+      const own = await ownChecks(input, entry.headSha);
+      const queueRun = own[CHECK_NAMES.queue] ?? null;
+      const orderRun = own[CHECK_NAMES.order] ?? null;
+      if (
+        queueRun?.status === 'completed' &&
+        queueRun.conclusion === 'success' &&
+        (orderRun === null || orderRun.status === 'completed')
+      )
+        input.settled.add(key);
+      out.push({ entry, commitSha: commit.sha, queueRun, orderRun });
     }
   }
   return out;

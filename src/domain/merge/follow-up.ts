@@ -4,7 +4,8 @@
  * every event is announced once by its key):
  *
  * - a PR of a promoted batch (its batch's trailers are in the base's recent history) whose
- *   `Merge queue` run is not "Merged" gets it;
+ *   `Merge queue` run is not "Merged" gets it, and its `Merge order` run, if still in progress, is
+ *   completed as "Merged";
  * - a merged task PR (GitHub marked it merged) whose branch still points at the merged head has the
  *   branch deleted (`merge.delete_branch`; never a fork's branch);
  * - events: `task.merged` per merged task PR, `task.ready` per task that is ready now (each task
@@ -39,7 +40,20 @@ export function followUp(snapshot: RepoSnapshot, index: BranchIndex): FollowUp {
   const { graph, generations } = snapshot.loaded;
   const out: FollowUp = { checkRuns: [], deleteBranches: [], comments: [], events: [] };
 
-  for (const { entry, commitSha, queueRun } of snapshot.promoted ?? []) {
+  for (const { entry, commitSha, queueRun, orderRun } of snapshot.promoted ?? []) {
+    // A `Merge order` run left waiting (its ready verdict was written after the promotion, which
+    // a merged PR never gets) would spin on a merged PR forever.
+    if (orderRun && orderRun.status !== 'completed')
+      out.checkRuns.push({
+        name: CHECK_NAMES.order,
+        headSha: entry.headSha,
+        status: 'completed',
+        conclusion: 'success',
+        title: 'Merged',
+        summary: `Merged into \`${snapshot.baseBranch}\` in merge order, with the batch of ${commitSha.slice(0, 7)}.`,
+        annotations: [],
+        existingId: orderRun.id,
+      });
     if (queueRun?.status === 'completed' && queueRun.conclusion === 'success') continue;
     out.checkRuns.push({
       name: CHECK_NAMES.queue,

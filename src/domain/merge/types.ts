@@ -138,6 +138,11 @@ export interface PromotedEntry {
   /** The batch's status commit on the base. */
   readonly commitSha: string;
   readonly queueRun: OwnCheckRun | null;
+  /**
+   * The app's `Merge order` run on the head, when it exists. A run still in progress (its last write
+   * was deferred past the promotion, and a merged PR is no longer planned) is completed by the follow-up.
+   */
+  readonly orderRun?: OwnCheckRun | null;
 }
 
 /** One PR of a batch, as recorded in the staging commit's trailers. */

@@ -1,7 +1,7 @@
 /**
  * What follows a merge is derived from the snapshot, never remembered: the `Merge queue` runs of
- * promoted PRs, merged branches to delete, events keyed to be announced once, and failure reports
- * to resume. Pure.
+ * promoted PRs (and their `Merge order` runs left waiting), merged branches to delete, events
+ * keyed to be announced once, and failure reports to resume. Pure.
  */
 import { describe, expect, it } from 'vitest';
 import { followUp } from '../../../src/domain/merge/follow-up.js';
@@ -63,6 +63,28 @@ describe('followUp', () => {
       ],
     });
     expect(done.checkRuns).toEqual([]);
+  });
+
+  it.each<[string, OwnCheckRun | null, string[]]>([
+    [
+      'a Merge order run left waiting is completed as Merged',
+      run({ id: 45, name: 'Merge order', title: 'Waiting for an approving review' }),
+      ['Merge order 1 success: Merged (#45)'],
+    ],
+    [
+      'a completed Merge order run is left as it is',
+      run({ id: 45, name: 'Merge order', status: 'completed', conclusion: 'success', title: 'Ready' }),
+      [],
+    ],
+    ['no Merge order run: none is created', null, []],
+  ])('%s', (_name, orderRun, expected) => {
+    const queueRun = run({ status: 'completed', conclusion: 'success', title: 'Merged' });
+    const derived = derive({ tasks, promoted: [{ entry, commitSha: sha('s'), queueRun, orderRun }] });
+    expect(
+      derived.checkRuns.map(
+        (c) => `${c.name} ${c.headSha.slice(0, 1)} ${c.conclusion}: ${c.title} (#${c.existingId})`,
+      ),
+    ).toEqual(expected);
   });
 
   it.each<[string, Partial<SnapshotInput>, Record<string, unknown>, string[]]>([
