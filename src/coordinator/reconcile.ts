@@ -30,6 +30,7 @@ import { ADOPTION_SCANNED, adoptOnFirstSight, cleanUpAfterAdoption } from './ado
 import { syncDashboardIssue } from './dashboard-sync.js';
 import { executePlan } from './execute-plan.js';
 import { contextOf, type Notifier } from './notifier.js';
+import type { EventMark, Superseded } from './scheduler.js';
 
 export interface ReconcileDeps {
   readonly appId: number;
@@ -52,12 +53,13 @@ export interface ReconcileDeps {
   /** The event journal: which events were announced already (task-ready dispatches go out once). */
   readonly journal?: Pick<OutboxStore, 'unannounced' | 'events'> & Partial<Pick<OutboxStore, 'recordEvent'>>;
   /**
-   * Whether a newer event for this repository arrived since this reconcile began and it may yield
-   * to it (the scheduler's `Superseded`; absent: never). Asked once the plan is made (a `wait` or a
-   * `start-batch` is then planned again at once, from fresher state) and after the action (the
-   * derived writes are left to the next reconcile).
+   * Whether a newer event for this repository arrived since the snapshot's listing of the open PRs
+   * answered, and the reconcile may yield to it (the scheduler's `Superseded`, marked then; absent:
+   * never). Asked once the plan is made (a `wait` or a `start-batch` is then planned
+   * again at once, from fresher state) and after the action (the derived writes are left to the
+   * next reconcile).
    */
-  readonly superseded?: () => boolean;
+  readonly superseded?: Superseded;
 }
 
 export interface ReconcileResult {
@@ -90,9 +92,15 @@ export async function reconcileRepo(
 ): Promise<ReconcileResult> {
   // The snapshot's first reads go out with the config read (they need nothing from it). None
   // outlives the reconcile, whichever way it ends.
-  const first = startFirstReads(octokit, repo);
+  // An event that arrived before the open PRs' listing answered is in the snapshot, not newer.
+  let mark: EventMark | undefined;
+  const first = startFirstReads(octokit, repo, () => {
+    mark = deps.superseded?.mark();
+  });
+  const { superseded } = deps;
+  const newer = superseded ? () => superseded(mark) : undefined;
   try {
-    return await reconcileWith(deps, octokit, repo, first, fence);
+    return await reconcileWith(deps, octokit, repo, first, fence, newer);
   } finally {
     await firstReadsSettled(first);
   }
@@ -104,6 +112,7 @@ async function reconcileWith(
   repo: RepoRef,
   first: FirstReads,
   fence: Fence | undefined,
+  newer: (() => boolean) | undefined,
 ): Promise<ReconcileResult> {
   const configResult = await readRepoConfig(octokit, repo);
   if (!configResult.ok) {
@@ -155,11 +164,7 @@ async function reconcileWith(
   // from fresher state at once. A promotion and the other actions go ahead (their CI is done), and
   // so does a first sight that scanned for adoption (the scan is recorded at the end, and a yield
   // would make the next reconcile scan the history again).
-  if (
-    (plan.action.kind === 'wait' || plan.action.kind === 'start-batch') &&
-    adoption === null &&
-    deps.superseded?.()
-  )
+  if ((plan.action.kind === 'wait' || plan.action.kind === 'start-batch') && adoption === null && newer?.())
     return {
       plan,
       outcome: `yielded to a newer event before ${plan.action.kind}`,
@@ -205,7 +210,7 @@ async function reconcileWith(
     plan,
     log: deps.log,
     refusedDrafts: deps.settled,
-    ...(deps.superseded ? { superseded: deps.superseded } : {}),
+    ...(newer ? { superseded: newer } : {}),
   });
   await publish([...(result.actionTookEffect === false ? [] : plan.actionEvents), ...(result.events ?? [])]);
   // The dashboard (the state this reconcile read) is written after the action, so its edit (a

@@ -19,10 +19,10 @@
  * - A failed reconcile is retried with backoff through the dirty mark's due time (transient
  *   errors, failed side effects); other errors wait for the next webhook or resync.
  * - A reconcile may **yield** to a newer event: when a poke or a command for the repository
- *   reached this replica after the reconcile began, its snapshot is already stale, so it may stop
- *   before a `wait` or a `start-batch` (the next reconcile plans from fresher state, and a PR that
- *   opened meanwhile joins the batch), or leave its derived writes (checks, dashboard) to the next
- *   reconcile. At most `MAX_CONSECUTIVE_YIELDS` reconciles in a row yield, so a stream of events
+ *   reached this replica after the reconcile's listing of the open PRs answered, its snapshot is
+ *   already stale, so it may stop before a `wait` or a `start-batch` (the next reconcile plans from fresher
+ *   state, and a PR that opened meanwhile joins the batch), or leave its derived writes (checks,
+ *   dashboard) to the next reconcile. At most `MAX_CONSECUTIVE_YIELDS` reconciles in a row yield, so a stream of events
  *   delays those writes by that many reconciles at most.
  */
 import type { DirtyRepo, Fence, Lease, ReplicaStore } from '../adapters/store/outbox-store.js';
@@ -80,10 +80,19 @@ export interface SchedulerOptions {
 type Work = (lease: HeldLease) => Promise<void>;
 
 /**
- * Whether a newer event (a poke or a command received by this replica) arrived since the reconcile
- * began, and the reconcile may still yield to it (fewer than `MAX_CONSECUTIVE_YIELDS` in a row).
+ * Whether a newer event (a poke or a command received by this replica) arrived since `since` (a
+ * `mark()`; by default the reconcile's start), and the reconcile may still yield to it (fewer than
+ * `MAX_CONSECUTIVE_YIELDS` in a row). An event that arrived before a read answered is in what it
+ * answered (a webhook follows the change it reports): a reconcile marks once it listed the PRs.
  */
-export type Superseded = () => boolean;
+export interface Superseded {
+  (since?: EventMark): boolean;
+  /** The events received for the repository so far. */
+  mark(): EventMark;
+}
+
+/** A count of the events a replica received for one repository (see `Superseded`). */
+export type EventMark = number;
 
 /** Reconciles in a row that may yield to newer events before one must finish its writes. */
 export const MAX_CONSECUTIVE_YIELDS = 2;
@@ -267,9 +276,12 @@ export class Scheduler {
     const [owner, repo] = splitKey(key);
     const target: Target = { owner, repo, installationId: mark.installationId };
     this.reconciles++;
-    const seen = this.#events.get(key) ?? 0;
+    const events = () => this.#events.get(key) ?? 0;
+    const began = events();
     const mayYield = (this.#yields.get(key) ?? 0) < MAX_CONSECUTIVE_YIELDS;
-    const superseded: Superseded = () => mayYield && (this.#events.get(key) ?? 0) > seen;
+    const superseded: Superseded = Object.assign((since: EventMark = began) => mayYield && events() > since, {
+      mark: events,
+    });
     try {
       const outcome = await this.#o.reconcile(target, lease, superseded);
       if (outcome.yielded) this.#yields.set(key, (this.#yields.get(key) ?? 0) + 1);

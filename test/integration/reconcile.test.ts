@@ -249,13 +249,17 @@ describe('a newer event during a reconcile', () => {
     };
     return { written, record };
   };
-  // The first reconcile's reads; while it lists the open PRs, another webhook pokes the repository
-  // (an agent's push is followed by its PR a moment later).
-  const firstReadsPoked = (app: Awaited<ReturnType<typeof testApp>>) => {
+  // The first reconcile's reads; once it listed the open PRs, while it reads the PR's files (or
+  // at the read `during` names), another webhook pokes the repository (an agent's push is
+  // followed by its PR a moment later).
+  const firstReadsPoked = (
+    app: Awaited<ReturnType<typeof testApp>>,
+    during = (path: string) => path.includes('/pulls/7/files'),
+  ) => {
     const api = mockPullReads(mockSnapshotReads(nock(API), { pulls: [pullA] }), pullA, () => []);
     const state = { poked: false };
     api.on('request', (req: { path: string }) => {
-      if (state.poked || !req.path.includes('/pulls?state=open')) return;
+      if (state.poked || !during(req.path)) return;
       state.poked = true;
       void app.handle.poke({ owner: repo.owner, repo: repo.repo, installationId: INSTALLATION_ID });
     });
@@ -327,6 +331,21 @@ describe('a newer event during a reconcile', () => {
     underTest(api, record);
 
     await receiveReady(app, 'delivery-9');
+
+    expect(state.poked).toBe(true);
+    expect(written).toEqual(staged);
+    expect(app.specErrors).toEqual([]);
+  });
+
+  it('an event that arrived before the listing of the open PRs answered is in the snapshot: that reconcile stages the batch', async () => {
+    const app = await testApp();
+    const { written, record } = recorder();
+    // The poke arrives while the open PRs are listed, before that listing answered: no second read.
+    const { api, state } = firstReadsPoked(app, (path) => path.includes('/pulls?state=open'));
+    batchWrites(api, record);
+    underTest(api, record);
+
+    await receiveReady(app, 'delivery-11');
 
     expect(state.poked).toBe(true);
     expect(written).toEqual(staged);

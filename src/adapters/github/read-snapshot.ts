@@ -78,13 +78,28 @@ export interface FirstReads {
   readonly forBranch: Promise<BranchReads>;
 }
 
-/** Starts the first reads (see `FirstReads`); each is one request, usually answered 304. */
-export function startFirstReads(octokit: Octokit, repo: RepoRef): FirstReads {
+/**
+ * Starts the first reads (see `FirstReads`); each is one request, usually answered 304.
+ * `onPullsListed` is called when the open PRs' listing answered: an agent's push and its new PR
+ * show there first, so a reconcile marks which events its snapshot already reflects (a webhook
+ * comes after the change it reports, so one received before the listing answered is in it, but
+ * for a change made while GitHub answered, a race of milliseconds).
+ */
+export function startFirstReads(octokit: Octokit, repo: RepoRef, onPullsListed?: () => void): FirstReads {
   const repository = quiet(readRepository(octokit, repo));
   return {
     repository,
     appBranches: quiet(readAppBranches(octokit, repo)),
-    forBranch: quiet(repository.then((r) => readsFor(octokit, repo, r.default_branch))),
+    forBranch: quiet(
+      repository.then((r) => {
+        const reads = readsFor(octokit, repo, r.default_branch);
+        const open = reads.open.then((pulls) => {
+          onPullsListed?.();
+          return pulls;
+        });
+        return { ...reads, open: quiet(open) };
+      }),
+    ),
   };
 }
 

@@ -246,6 +246,25 @@ describe('Scheduler: yielding to a newer event', () => {
     ]);
   });
 
+  it('an event before the mark (the reads of the PRs) is in the snapshot, not newer; one after it is', async () => {
+    const store = await memory();
+    const seen: { sinceStart: boolean; sinceMark: boolean; later: boolean }[] = [];
+    let s: Scheduler | null = null;
+    s = scheduler(store, async (t, _lease, superseded) => {
+      if (seen.length > 0) return ok;
+      await s?.poke(t); // while the reconcile starts, before it sends its reads
+      const mark = superseded.mark();
+      const sinceMark = superseded(mark);
+      const sinceStart = superseded();
+      await s?.poke(t); // after the reads went out
+      seen.push({ sinceStart, sinceMark, later: superseded(mark) });
+      return ok;
+    });
+    await s.poke(target(1));
+    await s.idle();
+    expect(seen).toEqual([{ sinceStart: true, sinceMark: false, later: true }]);
+  });
+
   it(`at most ${MAX_CONSECUTIVE_YIELDS} reconciles in a row may yield; then one must finish, and the count starts again`, async () => {
     const store = await memory();
     const verdicts: boolean[] = [];
