@@ -55,9 +55,9 @@ export interface ReconcileDeps {
   /**
    * Whether a newer event for this repository arrived since the snapshot's listing of the open PRs
    * answered, and the reconcile may yield to it (the scheduler's `Superseded`, marked then; absent:
-   * never). Asked once the plan is made (a `wait` or a `start-batch` is then planned
-   * again at once, from fresher state) and after the action (the derived writes are left to the
-   * next reconcile).
+   * never). Asked once the plan is made (a `wait` or a `start-batch` is then planned again at
+   * once, from fresher state) and after the action (the derived writes are left to the next
+   * reconcile).
    */
   readonly superseded?: Superseded;
 }

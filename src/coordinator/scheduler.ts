@@ -20,10 +20,10 @@
  *   errors, failed side effects); other errors wait for the next webhook or resync.
  * - A reconcile may **yield** to a newer event: when a poke or a command for the repository
  *   reached this replica after the reconcile's listing of the open PRs answered, its snapshot is
- *   already stale, so it may stop before a `wait` or a `start-batch` (the next reconcile plans from fresher
- *   state, and a PR that opened meanwhile joins the batch), or leave its derived writes (checks,
- *   dashboard) to the next reconcile. At most `MAX_CONSECUTIVE_YIELDS` reconciles in a row yield, so a stream of events
- *   delays those writes by that many reconciles at most.
+ *   already stale, so it may stop before a `wait` or a `start-batch` (the next reconcile plans
+ *   from fresher state, and a PR that opened meanwhile joins the batch), or leave its derived
+ *   writes (checks, dashboard) to the next reconcile. At most `MAX_CONSECUTIVE_YIELDS` reconciles
+ *   in a row yield, so a stream of events delays those writes by that many reconciles at most.
  */
 import type { DirtyRepo, Fence, Lease, ReplicaStore } from '../adapters/store/outbox-store.js';
 import { LeaseLostError } from '../adapters/store/outbox-store.js';
