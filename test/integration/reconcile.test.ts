@@ -307,13 +307,22 @@ describe('a newer event during a reconcile', () => {
     'check Task graph',
     'check Merge order',
   ];
-  const receiveReady = async (app: Awaited<ReturnType<typeof testApp>>, id: string) => {
+  // The PR turns ready; once the app is idle, the poke happened and the batch was staged once.
+  const expectStagedAfterReady = async (
+    app: Awaited<ReturnType<typeof testApp>>,
+    id: string,
+    state: { poked: boolean },
+    written: string[],
+  ) => {
     await app.probot.receive({
       id,
       name: 'pull_request',
       payload: adapt(example('pull_request', 'ready_for_review')) as never,
     });
     await app.handle.idle();
+    expect(state.poked).toBe(true);
+    expect(written).toEqual(staged);
+    expect(app.specErrors).toEqual([]);
   };
 
   it('makes a reconcile that would start a batch yield before writing anything; the next one stages it', async () => {
@@ -330,11 +339,7 @@ describe('a newer event during a reconcile', () => {
     );
     underTest(api, record);
 
-    await receiveReady(app, 'delivery-9');
-
-    expect(state.poked).toBe(true);
-    expect(written).toEqual(staged);
-    expect(app.specErrors).toEqual([]);
+    await expectStagedAfterReady(app, 'delivery-9', state, written);
   });
 
   it('an event that arrived before the listing of the open PRs answered is in the snapshot: that reconcile stages the batch', async () => {
@@ -345,11 +350,7 @@ describe('a newer event during a reconcile', () => {
     batchWrites(api, record);
     underTest(api, record);
 
-    await receiveReady(app, 'delivery-11');
-
-    expect(state.poked).toBe(true);
-    expect(written).toEqual(staged);
-    expect(app.specErrors).toEqual([]);
+    await expectStagedAfterReady(app, 'delivery-11', state, written);
   });
 
   it('never makes a first sight yield: the adoption scan runs once, and that reconcile stages the batch', async () => {
@@ -383,11 +384,7 @@ describe('a newer event during a reconcile', () => {
     batchWrites(api, record);
     underTest(api, record);
 
-    await receiveReady(app, 'delivery-10');
-
-    expect(state.poked).toBe(true);
-    expect(written).toEqual(staged);
-    expect(app.specErrors).toEqual([]);
+    await expectStagedAfterReady(app, 'delivery-10', state, written);
   });
 });
 

@@ -41,30 +41,23 @@ export function followUp(snapshot: RepoSnapshot, index: BranchIndex): FollowUp {
   const out: FollowUp = { checkRuns: [], deleteBranches: [], comments: [], events: [] };
 
   for (const { entry, commitSha, queueRun, orderRun } of snapshot.promoted ?? []) {
-    // A `Merge order` run left waiting (its ready verdict was written after the promotion, which
-    // a merged PR never gets) would spin on a merged PR forever.
-    if (orderRun && orderRun.status !== 'completed')
-      out.checkRuns.push({
-        name: CHECK_NAMES.order,
-        headSha: entry.headSha,
-        status: 'completed',
-        conclusion: 'success',
-        title: 'Merged',
-        summary: `Merged into \`${snapshot.baseBranch}\` in merge order, with the batch of ${commitSha.slice(0, 7)}.`,
-        annotations: [],
-        existingId: orderRun.id,
-      });
-    if (queueRun?.status === 'completed' && queueRun.conclusion === 'success') continue;
-    out.checkRuns.push({
-      name: CHECK_NAMES.queue,
+    const merged = (name: string, title: string, existingId: number | null): DesiredCheckRun => ({
+      name,
       headSha: entry.headSha,
       status: 'completed',
       conclusion: 'success',
-      title: queueRun?.title.startsWith('Merged') ? queueRun.title : 'Merged',
+      title,
       summary: `Merged into \`${snapshot.baseBranch}\` with the batch of ${commitSha.slice(0, 7)}.`,
       annotations: [],
-      existingId: queueRun?.id ?? null,
+      existingId,
     });
+    // A `Merge order` run left waiting (its ready verdict was written after the promotion, which
+    // a merged PR never gets) would spin on a merged PR forever.
+    if (orderRun && orderRun.status !== 'completed')
+      out.checkRuns.push(merged(CHECK_NAMES.order, 'Merged', orderRun.id));
+    if (queueRun?.status === 'completed' && queueRun.conclusion === 'success') continue;
+    const title = queueRun?.title.startsWith('Merged') ? queueRun.title : 'Merged';
+    out.checkRuns.push(merged(CHECK_NAMES.queue, title, queueRun?.id ?? null));
   }
 
   const branches = new Map(snapshot.taskBranches.map((b) => [b.name, b.sha]));

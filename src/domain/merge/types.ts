@@ -139,10 +139,10 @@ export interface PromotedEntry {
   readonly commitSha: string;
   readonly queueRun: OwnCheckRun | null;
   /**
-   * The app's `Merge order` run on the head, when it exists. A run still in progress (its last write
-   * was deferred past the promotion, and a merged PR is no longer planned) is completed by the follow-up.
+   * The app's `Merge order` run on the head. A run still in progress (its last write was deferred
+   * past the promotion, and a merged PR is no longer planned) is completed by the follow-up.
    */
-  readonly orderRun?: OwnCheckRun | null;
+  readonly orderRun: OwnCheckRun | null;
 }
 
 /** One PR of a batch, as recorded in the staging commit's trailers. */

@@ -246,17 +246,17 @@ describe('Scheduler: yielding to a newer event', () => {
     ]);
   });
 
-  it('an event before the mark (the reads of the PRs) is in the snapshot, not newer; one after it is', async () => {
+  it('an event before the mark (the open PRs listed) is in the snapshot, not newer; one after it is', async () => {
     const store = await memory();
     const seen: { sinceStart: boolean; sinceMark: boolean; later: boolean }[] = [];
     let s: Scheduler | null = null;
     s = scheduler(store, async (t, _lease, superseded) => {
       if (seen.length > 0) return ok;
-      await s?.poke(t); // while the reconcile starts, before it sends its reads
+      await s?.poke(t); // before the reconcile's listing of the open PRs answered
       const mark = superseded.mark();
       const sinceMark = superseded(mark);
       const sinceStart = superseded();
-      await s?.poke(t); // after the reads went out
+      await s?.poke(t); // after it answered
       seen.push({ sinceStart, sinceMark, later: superseded(mark) });
       return ok;
     });

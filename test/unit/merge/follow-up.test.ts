@@ -46,11 +46,17 @@ describe('followUp', () => {
   const entry = { number: 1, taskId: 'a', headSha: sha('1') };
 
   it('completes the Merge queue run of a promoted PR, once', () => {
-    const pending = derive({ tasks, promoted: [{ entry, commitSha: sha('s'), queueRun: run({}) }] });
+    const pending = derive({
+      tasks,
+      promoted: [{ entry, commitSha: sha('s'), queueRun: run({}), orderRun: null }],
+    });
     expect(
       pending.checkRuns.map((c) => `${c.headSha.slice(0, 1)} ${c.conclusion}: ${c.title} (#${c.existingId})`),
     ).toEqual(['1 success: Merged (#44)']);
-    const missing = derive({ tasks, promoted: [{ entry, commitSha: sha('s'), queueRun: null }] });
+    const missing = derive({
+      tasks,
+      promoted: [{ entry, commitSha: sha('s'), queueRun: null, orderRun: null }],
+    });
     expect(missing.checkRuns[0]?.existingId).toBeNull();
     const done = derive({
       tasks,
@@ -59,6 +65,7 @@ describe('followUp', () => {
           entry,
           commitSha: sha('s'),
           queueRun: run({ status: 'completed', conclusion: 'success', title: 'Merged' }),
+          orderRun: null,
         },
       ],
     });

@@ -615,7 +615,7 @@ function drive(input: { prs: number; failing: readonly number[]; configure?: Sna
     const snapshot = {
       ...snapshotOf({ tasks, pulls: [...pulls.values()], staging, config: input.configure }),
       baseSha: base,
-      promoted: promoted.map((p) => ({ ...p, queueRun: null })),
+      promoted: promoted.map((p) => ({ ...p, queueRun: null, orderRun: null })),
     };
     const action = planReconcile(snapshot).action;
     if (action.kind === 'wait') {
